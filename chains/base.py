@@ -1,0 +1,65 @@
+"""The types every chain adapter speaks, and the adapter Protocol.
+
+This is the part of DESIGN.md's `ChainAdapter` that exists today: key derivation and
+address parsing. Building, signing and broadcasting join it with the EVM transfer issue;
+a Protocol only lists what every adapter really implements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from keystore.secret import PrivateKey, Seed
+
+Family = Literal["evm", "btc", "sol"]
+FAMILIES: tuple[Family, ...] = ("evm", "btc", "sol")
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    family: Family
+    rpc_url: str | None = None
+    chain_id: int | None = None
+    is_devnet: bool = False
+
+
+@dataclass(frozen=True)
+class Account:
+    """One address of a wallet: where it sits in the tree and what others send to."""
+
+    index: int
+    path: str | None
+    address: str
+
+
+@dataclass(frozen=True)
+class PublicAccount:
+    """What is kept unencrypted beside the vault so addresses derive without a passphrase.
+
+    `xpub` is the extended public key of the external chain (e.g. m/44'/60'/0'/0); it reveals
+    every address of the account but no key. Single-key wallets have no xpub, one address.
+    """
+
+    family: Family
+    path: str | None
+    xpub: str | None
+    single_address: str | None = None
+
+
+class ChainAdapter(Protocol):
+    family: Family
+
+    def public_account(self, seed: Seed, account: int) -> PublicAccount: ...
+
+    def public_account_for_key(self, key: PrivateKey) -> PublicAccount: ...
+
+    def addresses(self, public: PublicAccount, indexes: Sequence[int]) -> list[Account]: ...
+
+    def private_key(self, seed: Seed, account: int, index: int) -> PrivateKey: ...
+
+    def address_of_key(self, key: PrivateKey) -> str: ...
+
+    def parse_address(self, text: str, network: Network) -> str: ...

@@ -1,0 +1,1 @@
+"""Ethereum and EVM-compatible chains."""

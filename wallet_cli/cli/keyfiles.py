@@ -1,0 +1,162 @@
+"""`wallet import-keystore`, `export-keystore` (Web3 Secret Storage v3) and `passwd`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wallet_cli.cli import common, output, prompts
+from wallet_cli.errors import BadInput, OutputExists
+
+KeystorePassphraseOption = Annotated[
+    Path | None,
+    typer.Option("--keystore-passphrase-file", help="The key file's own passphrase, first line."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import-keystore")(import_keystore)
+    app.command("export-keystore")(export_keystore)
+    app.command("passwd")(passwd)
+
+
+def import_keystore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A v3 key file (geth, cast wallet, MetaMask).")],
+    name: Annotated[str, typer.Option("--name", help="Name of the new wallet.")] = "",
+    keystore_passphrase_file: KeystorePassphraseOption = None,
+) -> None:
+    """Import a Web3 Secret Storage v3 file as a single-key wallet in this wallet's vault."""
+    from chains.registry import adapter_for
+    from keystore import v3
+    from wallet_cli.wallet import Wallet
+
+    session = common.session_of(ctx)
+    if name:
+        common.ensure_new_name(session, name)
+    try:
+        document = file.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read key file {file}: {exc.strerror}") from None
+    key = v3.decrypt(document, _keyfile_passphrase(keystore_passphrase_file, file, twice=False))
+    address = adapter_for("evm").address_of_key(key)
+    _check_declared_address(document, address)
+    name = name or "key-" + address[2:10].lower()
+    common.ensure_new_name(session, name)
+    passphrase = common.new_passphrase(session, f"wallet '{name}'")
+    wallet = Wallet.create(session.home, name, key, passphrase, kdf=common.vault_kdf(session))
+    rows = common.account_rows(wallet.addresses("evm", [0]))
+    output.emit(
+        session.json,
+        {"wallet": wallet.name, "kind": wallet.kind, "chain": "evm", "addresses": rows},
+        [f"Imported {file} as wallet '{name}'.", f"   0  (single key)  {address}"],
+    )
+
+
+def export_keystore(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="The new key file (must not exist).")],
+    index: Annotated[int, typer.Option("--index", help="Address index to export.")] = 0,
+    keystore_passphrase_file: KeystorePassphraseOption = None,
+) -> None:
+    """Write one key as a v3 file (scrypt) that geth, cast wallet and MetaMask read."""
+    from chains.registry import adapter_for
+    from keystore import v3
+    from wallet_cli.store.atomic import write_new_file
+
+    session = common.session_of(ctx)
+    if out.exists():
+        raise OutputExists(f"{out} already exists; it was not overwritten")
+    wallet = session.wallet()
+    account = wallet.addresses("evm", [index])[0]
+    wallet.unlock(session.unlock_sources(wallet))
+    key = wallet.private_key("evm", index)
+    password = _keyfile_passphrase(keystore_passphrase_file, out, twice=True)
+    document = v3.encrypt(key, password, adapter_for("evm").address_of_key(key))
+    import json
+
+    try:
+        write_new_file(out, json.dumps(document).encode())
+    except FileExistsError:
+        raise OutputExists(f"{out} already exists; it was not overwritten") from None
+    except OSError as exc:
+        raise BadInput(f"cannot write {out}: {exc.strerror}") from None
+    output.emit(
+        session.json,
+        {"wallet": wallet.name, "index": index, "address": account.address, "out": str(out)},
+        [f"Wrote {account.address} (index {index}) to {out}."],
+    )
+
+
+def passwd(
+    ctx: typer.Context,
+    new_passphrase_file: Annotated[
+        Path | None, typer.Option("--new-passphrase-file", help="The new passphrase, first line.")
+    ] = None,
+) -> None:
+    """Change the keystore passphrase: the vault is re-sealed and replaced atomically."""
+    from keystore.passphrase import PassphraseSources, resolve
+
+    session = common.session_of(ctx)
+    wallet = session.wallet()
+    wallet.unlock(session.unlock_sources(wallet))
+    if new_passphrase_file is not None:
+        new_sources = PassphraseSources(file=new_passphrase_file, environ={})
+    else:
+        prompt = prompts.new_passphrase_prompt(f"wallet '{wallet.name}'")
+        new_sources = PassphraseSources(file=None, environ={}, prompt=prompt)
+    new = resolve(new_sources, f"the new passphrase of wallet '{wallet.name}'").value
+    wallet.change_passphrase(new, kdf=common.vault_kdf(session))
+    if session.config.keyring_enabled(wallet.name):
+        _update_keyring(session, wallet.name, new)
+    output.emit(
+        session.json,
+        {"wallet": wallet.name, "changed": True},
+        [f"Changed the passphrase of wallet '{wallet.name}'."],
+    )
+
+
+def _update_keyring(session: common.Session, name: str, new: str) -> None:
+    from keystore.errors import KeyringUnavailable
+    from keystore.passphrase import keyring_set
+    from wallet_cli.wallet import keyring_account
+
+    try:
+        keyring_set(keyring_account(session.home, name), new)
+    except KeyringUnavailable as exc:
+        output.note(f"warning: {exc.message}; run 'wallet keyring enable' again")
+
+
+def _keyfile_passphrase(file: Path | None, keyfile: Path, *, twice: bool) -> str:
+    from keystore.passphrase import read_passphrase_file
+
+    if file is not None:
+        return read_passphrase_file(file)
+    ask = (
+        prompts.new_passphrase_prompt(f"key file {keyfile}")
+        if twice
+        else prompts.passphrase_prompt(f"key file {keyfile}")
+    )
+    if ask is None:
+        from keystore.errors import NoPassphrase
+
+        raise NoPassphrase(
+            f"no passphrase for key file {keyfile}: no terminal; use --keystore-passphrase-file"
+        )
+    return ask()
+
+
+def _check_declared_address(document: bytes, address: str) -> None:
+    """A v3 file's `address` is outside its MAC; refuse a file whose label lies."""
+    import json
+
+    declared = json.loads(document).get("address")
+    if isinstance(declared, str) and declared:
+        if declared.lower().removeprefix("0x") != address[2:].lower():
+            raise BadInput(
+                f"the key file says address {declared} but its key is {address}; refusing it"
+            )
+
+

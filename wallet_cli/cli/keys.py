@@ -1,0 +1,146 @@
+"""`wallet init`, `wallet restore`, `wallet import-key`: new wallets from new or known secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wallet_cli.cli import common, output, prompts
+from wallet_cli.errors import BadInput, OutputExists
+
+DEFAULT_NAME = "main"
+
+NameOption = Annotated[str, typer.Option("--name", help="Name of the new wallet.")]
+Bip39FileOption = Annotated[
+    Path | None,
+    typer.Option("--bip39-passphrase-file", help="Optional BIP-39 passphrase (25th word) file."),
+]
+Bip39PromptOption = Annotated[
+    bool, typer.Option("--bip39-passphrase", help="Prompt for a BIP-39 passphrase (25th word).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("restore")(restore)
+    app.command("import-key")(import_key)
+
+
+def init(
+    ctx: typer.Context,
+    name: NameOption = DEFAULT_NAME,
+    words: Annotated[int, typer.Option("--words", help="12 or 24 words.")] = 12,
+    mnemonic_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--mnemonic-out",
+            help="Without a terminal: write the new words to this new file (0600).",
+        ),
+    ] = None,
+    bip39_passphrase_file: Bip39FileOption = None,
+    bip39_passphrase: Bip39PromptOption = False,
+) -> None:
+    """Create a wallet from a fresh mnemonic; on a terminal, show it once and ask some back."""
+    from keystore import mnemonic as bip39
+    from wallet_cli.store.atomic import write_new_file
+    from wallet_cli.wallet import Wallet
+
+    session = common.session_of(ctx)
+    if words not in (12, 24):
+        raise BadInput("--words must be 12 or 24")
+    common.ensure_new_name(session, name)
+    on_terminal = prompts.terminal_available()
+    if mnemonic_out is None and not on_terminal:
+        raise BadInput(
+            "no terminal to show the new mnemonic on: pass --mnemonic-out FILE to write it"
+        )
+    if mnemonic_out is not None and mnemonic_out.exists():
+        raise OutputExists(f"{mnemonic_out} already exists; it was not overwritten")
+    extra = _bip39_passphrase(bip39_passphrase_file, bip39_passphrase)
+    passphrase = common.new_passphrase(session, f"new wallet '{name}'")
+    phrase = bip39.generate(words, extra)
+    if mnemonic_out is not None:
+        write_new_file(mnemonic_out, (phrase.reveal_phrase() + "\n").encode())
+    else:
+        prompts.show_mnemonic_and_quiz(phrase.reveal_phrase().split())
+    try:
+        wallet = Wallet.create(
+            session.home, name, phrase, passphrase, kdf=common.vault_kdf(session)
+        )
+    except BaseException:
+        if mnemonic_out is not None:
+            mnemonic_out.unlink(missing_ok=True)
+        raise
+    _report_created(session.json, wallet, f"Created wallet '{name}' from {words} new words.")
+
+
+def restore(
+    ctx: typer.Context,
+    name: NameOption = DEFAULT_NAME,
+    bip39_passphrase_file: Bip39FileOption = None,
+    bip39_passphrase: Bip39PromptOption = False,
+) -> None:
+    """Restore a wallet from its mnemonic, read from stdin or a hidden prompt."""
+    from keystore import mnemonic as bip39
+    from wallet_cli.wallet import Wallet
+
+    session = common.session_of(ctx)
+    common.ensure_new_name(session, name)
+    phrase = bip39.parse(common.read_secret_text("mnemonic"))
+    extra = _bip39_passphrase(bip39_passphrase_file, bip39_passphrase)
+    if extra:
+        phrase = bip39.parse(phrase.reveal_phrase(), extra)
+    passphrase = common.new_passphrase(session, f"wallet '{name}'")
+    wallet = Wallet.create(session.home, name, phrase, passphrase, kdf=common.vault_kdf(session))
+    _report_created(session.json, wallet, f"Restored wallet '{name}' ({phrase.word_count} words).")
+
+
+def import_key(ctx: typer.Context, name: NameOption = "") -> None:
+    """Make a single-key wallet from a hex private key read from stdin or a hidden prompt."""
+    from keystore.rawkey import parse_hex
+    from wallet_cli.wallet import Wallet
+
+    session = common.session_of(ctx)
+    if name:
+        common.ensure_new_name(session, name)
+    key = parse_hex(common.read_secret_text("private key"))
+    if not name:
+        from chains.registry import adapter_for
+
+        name = "key-" + adapter_for("evm").address_of_key(key)[2:10].lower()
+        common.ensure_new_name(session, name)
+    passphrase = common.new_passphrase(session, f"wallet '{name}'")
+    wallet = Wallet.create(session.home, name, key, passphrase, kdf=common.vault_kdf(session))
+    _report_created(session.json, wallet, f"Imported a private key as wallet '{name}'.")
+
+
+def _bip39_passphrase(file: Path | None, prompt: bool) -> str:
+    if file is not None:
+        from keystore.passphrase import read_passphrase_file
+
+        return read_passphrase_file(file)
+    if prompt:
+        ask = prompts.new_passphrase_prompt("the BIP-39 passphrase (25th word)")
+        if ask is None:
+            raise BadInput("--bip39-passphrase needs a terminal; use --bip39-passphrase-file")
+        return ask()
+    return ""
+
+
+def _report_created(json_mode: bool, wallet: object, headline: str) -> None:
+    from wallet_cli.wallet import Wallet
+
+    assert isinstance(wallet, Wallet)
+    first = wallet.addresses("evm", [0])
+    output.emit(
+        json_mode,
+        {
+            "wallet": wallet.name,
+            "kind": wallet.kind,
+            "chain": "evm",
+            "addresses": common.account_rows(first),
+        },
+        [headline, *common.account_lines(first)],
+    )

@@ -1,0 +1,73 @@
+"""What the global options resolve to, shared by every command of one invocation."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wallet_cli.store.config import Config
+from wallet_cli.store.home import Home
+
+if TYPE_CHECKING:
+    from chains.base import Network
+    from keystore.passphrase import PassphraseSources
+    from wallet_cli.wallet import Wallet
+
+
+@dataclass
+class Session:
+    home_option: str | None
+    wallet_option: str | None
+    network_name: str
+    passphrase_file: Path | None
+    json: bool
+    yes: bool
+    debug: bool
+    _config: Config | None = field(default=None, repr=False)
+    _wallet: Wallet | None = field(default=None, repr=False)
+
+    @property
+    def home(self) -> Home:
+        return Home.locate(self.home_option, os.environ)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = Config.load(self.home)
+        return self._config
+
+    def network(self) -> Network:
+        return self.config.network(self.network_name)
+
+    def wallet(self) -> Wallet:
+        if self._wallet is None:
+            from wallet_cli.wallet import Wallet, select_name
+
+            name = select_name(self.home, self.config, self.wallet_option)
+            self._wallet = Wallet.open(self.home, name)
+        return self._wallet
+
+    def unlock_sources(self, wallet: Wallet) -> PassphraseSources:
+        from keystore.passphrase import PassphraseSources
+        from wallet_cli.cli.prompts import passphrase_prompt
+        from wallet_cli.wallet import keyring_account
+
+        use_keyring = self.config.keyring_enabled(wallet.name)
+        return PassphraseSources(
+            file=self.passphrase_file,
+            environ=os.environ,
+            keyring_account=keyring_account(self.home, wallet.name) if use_keyring else None,
+            prompt=passphrase_prompt(f"wallet '{wallet.name}'"),
+        )
+
+    def new_passphrase_sources(self, purpose: str, file: Path | None = None) -> PassphraseSources:
+        from keystore.passphrase import PassphraseSources
+        from wallet_cli.cli.prompts import new_passphrase_prompt
+
+        return PassphraseSources(
+            file=file or self.passphrase_file,
+            environ=os.environ,
+            prompt=new_passphrase_prompt(purpose),
+        )

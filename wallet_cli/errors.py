@@ -1,0 +1,82 @@
+"""Errors of the application layer; same shape as keystore and chain errors."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ErrorKind = Literal["input", "auth", "network", "refused", "unconfirmed", "failed"]
+
+
+class WalletError(Exception):
+    code: str = "wallet-error"
+    kind: ErrorKind = "failed"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class WalletNotFound(WalletError):
+    code = "wallet-not-found"
+    kind = "input"
+
+
+class WalletExists(WalletError):
+    code = "wallet-exists"
+    kind = "input"
+
+
+class WalletAmbiguous(WalletError):
+    code = "wallet-ambiguous"
+    kind = "input"
+
+
+class InvalidName(WalletError):
+    code = "invalid-name"
+    kind = "input"
+
+
+class UnknownNetwork(WalletError):
+    code = "unknown-network"
+    kind = "input"
+
+
+class InvalidIndex(WalletError):
+    code = "invalid-index"
+    kind = "input"
+
+
+class HomeUnusable(WalletError):
+    """The home folder or one of its files cannot be used (permissions, malformed file)."""
+
+    code = "home-unusable"
+    kind = "input"
+
+
+class PublicDataMismatch(WalletError):
+    """public.json does not match what the vault derives: someone edited it."""
+
+    code = "public-data-mismatch"
+    kind = "failed"
+
+
+class OutputExists(WalletError):
+    code = "output-exists"
+    kind = "input"
+
+
+class NotConfirmed(WalletError):
+    code = "not-confirmed"
+    kind = "unconfirmed"
+
+
+class BadInput(WalletError):
+    """Input a command cannot use: a missing value, a bad option combination."""
+
+    code = "bad-input"
+    kind = "input"
+
+
+class VaultChanged(WalletError):
+    code = "vault-changed"
+    kind = "failed"

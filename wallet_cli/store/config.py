@@ -1,0 +1,106 @@
+"""config.toml: networks, per-wallet settings and the vault KDF cost for new writes.
+
+A person may edit the file; it is read with tomllib and written whole (atomically, under the
+home lock) with tomli-w. Unknown keys are kept, so a newer version's settings survive.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from chains.base import FAMILIES, Family, Network
+from keystore.kdf import Argon2idParams
+from wallet_cli.errors import HomeUnusable, UnknownNetwork
+from wallet_cli.store.atomic import write_atomic
+from wallet_cli.store.home import Home
+
+DEVNET = Network("devnet", "evm", "http://127.0.0.1:8545", 31337, is_devnet=True)
+BUILT_IN_NETWORKS = {DEVNET.name: DEVNET}
+
+# The floor for a lowered KDF cost: even a throwaway test home keeps a memory-hard KDF.
+MIN_KDF_MEMORY_KIB = 8 * 1024
+
+
+@dataclass
+class Config:
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, home: Home) -> Config:
+        path = home.config_path
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls()
+        except OSError as exc:
+            raise HomeUnusable(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            return cls(tomllib.loads(raw.decode("utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise HomeUnusable(f"{path} is not valid TOML: {exc}") from None
+
+    def save(self, home: Home) -> None:
+        import tomli_w
+
+        home.ensure()
+        write_atomic(home.config_path, tomli_w.dumps(self.data).encode())
+
+    def wallet_settings(self, name: str) -> dict[str, Any]:
+        wallets = self.data.setdefault("wallets", {})
+        settings: dict[str, Any] = wallets.setdefault(name, {})
+        return settings
+
+    def keyring_enabled(self, name: str) -> bool:
+        return bool(self.data.get("wallets", {}).get(name, {}).get("keyring", False))
+
+    @property
+    def default_wallet(self) -> str | None:
+        value = self.data.get("default_wallet")
+        return value if isinstance(value, str) else None
+
+    def network(self, name: str) -> Network:
+        entry = self.data.get("networks", {}).get(name)
+        if entry is None:
+            if name in BUILT_IN_NETWORKS:
+                return BUILT_IN_NETWORKS[name]
+            known = sorted({*BUILT_IN_NETWORKS, *self.data.get("networks", {})})
+            raise UnknownNetwork(f"unknown network {name!r}; known: {', '.join(known)}")
+        family = entry.get("chain")
+        if family not in FAMILIES:
+            raise HomeUnusable(f"network {name!r} in config.toml has an unknown chain {family!r}")
+        chain_id = entry.get("chain_id")
+        return Network(
+            name,
+            _family(family),
+            entry.get("rpc"),
+            int(chain_id) if chain_id is not None else None,
+            bool(entry.get("devnet", False)),
+        )
+
+    def vault_kdf(self) -> Argon2idParams:
+        """The cost for new vault writes: the default, or what [vault] lowers or raises."""
+        section = self.data.get("vault", {})
+        default = Argon2idParams()
+        try:
+            params = Argon2idParams(
+                memory_kib=int(section.get("kdf_memory_kib", default.memory_kib)),
+                iterations=int(section.get("kdf_iterations", default.iterations)),
+                lanes=int(section.get("kdf_lanes", default.lanes)),
+            )
+        except (TypeError, ValueError):
+            raise HomeUnusable("config.toml [vault] KDF settings must be whole numbers") from None
+        if params.memory_kib < MIN_KDF_MEMORY_KIB or params.iterations < 1 or params.lanes < 1:
+            raise HomeUnusable(
+                f"config.toml [vault] KDF cost is below the floor ({MIN_KDF_MEMORY_KIB} KiB, "
+                "1 iteration, 1 lane)"
+            )
+        return params
+
+
+def _family(text: str) -> Family:
+    for family in FAMILIES:
+        if family == text:
+            return family
+    raise HomeUnusable(f"unknown chain family {text!r}")

@@ -1,0 +1,243 @@
+"""The library API: open a home, create or open a wallet, list addresses, unlock, re-key.
+
+Scripts import this instead of shelling out; the CLI is a thin layer over it. Nothing here
+prompts or prints: passphrases arrive as strings or as `PassphraseSources` whose prompt is a
+callback the caller supplies. A wallet unlocks at most once per `Wallet` object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from chains.base import Account, Family
+from chains.registry import adapter_for
+from keystore import vault
+from keystore.errors import WrongPassphrase
+from keystore.kdf import Argon2idParams
+from keystore.passphrase import PassphraseSources, resolve
+from keystore.secret import Mnemonic, PrivateKey
+from wallet_cli.errors import (
+    HomeUnusable,
+    InvalidIndex,
+    PublicDataMismatch,
+    VaultChanged,
+    WalletAmbiguous,
+    WalletExists,
+    WalletNotFound,
+)
+from wallet_cli.store.atomic import write_atomic
+from wallet_cli.store.config import Config
+from wallet_cli.store.home import Home, validate_name
+from wallet_cli.store.public import ChainRecord, PublicRecord
+
+INITIAL_ADDRESSES = 10
+MAX_INDEX = 2**31 - 1
+MAX_COUNT = 10_000
+DEFAULT_FAMILIES: tuple[Family, ...] = ("evm",)
+
+
+def select_name(home: Home, config: Config, requested: str | None) -> str:
+    """The wallet a command acts on: the one named, the only one, or the configured default."""
+    if requested:
+        return validate_name(requested)
+    names = home.wallet_names()
+    if len(names) == 1:
+        return names[0]
+    if config.default_wallet and config.default_wallet in names:
+        return config.default_wallet
+    if not names:
+        raise WalletNotFound(f"no wallet in {home.root}; create one with 'wallet init'")
+    raise WalletAmbiguous(
+        f"{len(names)} wallets in this home ({', '.join(names)}): choose one with --wallet"
+    )
+
+
+def keyring_account(home: Home, name: str) -> str:
+    return f"{home.root}:{name}"
+
+
+@dataclass
+class Wallet:
+    home: Home
+    name: str
+    public: PublicRecord
+    _secret: vault.Secret | None = field(default=None, repr=False)
+    _unlocked_vault: bytes = field(default=b"", repr=False)
+
+    @classmethod
+    def open(cls, home: Home, name: str) -> Wallet:
+        folder = home.wallet_dir(name)
+        if not (folder / "vault.json").exists():
+            known = ", ".join(home.wallet_names()) or "none"
+            raise WalletNotFound(f"no wallet named {name!r} in {home.root} (wallets: {known})")
+        return cls(home, name, PublicRecord.read(home.public_path(name)))
+
+    @classmethod
+    def create(
+        cls,
+        home: Home,
+        name: str,
+        secret: Mnemonic | PrivateKey,
+        passphrase: str,
+        *,
+        kdf: Argon2idParams | None = None,
+    ) -> Wallet:
+        """Seal `secret` and write the wallet folder whole; `WalletExists` if the name is taken."""
+        validate_name(name)
+        home.ensure()
+        if home.wallet_dir(name).exists():
+            raise WalletExists(f"a wallet named {name!r} already exists in {home.root}")
+        created_at = datetime.now(UTC).isoformat(timespec="seconds")
+        public = _public_record(name, secret, created_at)
+        sealed = vault.seal(secret, passphrase, name=name, created_at=created_at, kdf=kdf)
+        with home.lock():
+            home.create_wallet_dir(
+                name, {"vault.json": sealed.to_bytes(), "public.json": public.to_bytes()}
+            )
+        return cls(home, name, public, secret)
+
+    @property
+    def kind(self) -> str:
+        return self.public.kind
+
+    def chain(self, family: Family) -> ChainRecord:
+        record = self.public.chains.get(family)
+        if record is None:
+            raise HomeUnusable(f"wallet {self.name!r} has no {family} account in its public data")
+        return record
+
+    def addresses(self, family: Family, indexes: Sequence[int]) -> list[Account]:
+        """Addresses by index, from public data; new ones are derived and cached."""
+        for index in indexes:
+            if not 0 <= index <= MAX_INDEX:
+                raise InvalidIndex(f"address index {index} is outside 0 to {MAX_INDEX}")
+        record = self.chain(family)
+        if record.account.xpub is None and any(i != 0 for i in indexes):
+            raise InvalidIndex(f"wallet {self.name!r} holds a single key: its only index is 0")
+        cached = self.public.cached(family, list(indexes))
+        if cached is not None:
+            return cached
+        derived = adapter_for(family).addresses(record.account, list(indexes))
+        self._cache(family, derived)
+        return derived
+
+    def _cache(self, family: Family, accounts: list[Account]) -> None:
+        """Remember derived addresses; a read-only home just means no cache."""
+        try:
+            with self.home.lock():
+                fresh = PublicRecord.read(self.home.public_path(self.name))
+                fresh.chains[family].addresses.update({a.index: a.address for a in accounts})
+                write_atomic(self.home.public_path(self.name), fresh.to_bytes())
+                self.public = fresh
+        except OSError:
+            self.chain(family).addresses.update({a.index: a.address for a in accounts})
+
+    def _vault_bytes(self) -> bytes:
+        path = self.home.vault_path(self.name)
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise HomeUnusable(f"cannot read vault file {path}: {exc.strerror}") from None
+
+    def read_vault(self) -> vault.SealedVault:
+        return vault.parse(self._vault_bytes(), self.home.vault_path(self.name))
+
+    def unlock(self, passphrase: str | PassphraseSources) -> vault.Secret:
+        """Decrypt once per process and check public.json against what the vault derives."""
+        if self._secret is not None:
+            return self._secret
+        data = self._vault_bytes()
+        sealed = vault.parse(data, self.home.vault_path(self.name))
+        if isinstance(passphrase, str):
+            secret = vault.unseal(sealed, passphrase)
+        else:
+            secret = self._unseal_from(sealed, passphrase)
+        self._verify_public(secret)
+        self._secret, self._unlocked_vault = secret, data
+        return secret
+
+    def _unseal_from(self, sealed: vault.SealedVault, sources: PassphraseSources) -> vault.Secret:
+        resolved = resolve(sources, f"wallet '{self.name}'")
+        try:
+            return vault.unseal(sealed, resolved.value)
+        except WrongPassphrase:
+            if resolved.source != "keyring":
+                raise
+            if sources.prompt is None:
+                raise WrongPassphrase(
+                    f"the passphrase the OS keyring holds for wallet '{self.name}' is wrong; "
+                    "run 'wallet keyring enable' again"
+                ) from None
+            return vault.unseal(sealed, sources.prompt())
+
+    def _verify_public(self, secret: vault.Secret) -> None:
+        expected = _public_record(self.name, secret, self.public.created_at)
+        for family, record in self.public.chains.items():
+            want = expected.chains.get(family)
+            if want is None or want.account.xpub != record.account.xpub:
+                raise PublicDataMismatch(
+                    f"{self.home.public_path(self.name)} does not match the vault "
+                    f"({family} account); it was altered: restore the wallet from its mnemonic"
+                )
+            indexes = sorted(record.addresses)
+            truth = adapter_for(family).addresses(want.account, indexes)
+            if any(record.addresses[a.index] != a.address for a in truth):
+                raise PublicDataMismatch(
+                    f"{self.home.public_path(self.name)} lists an address the vault does not "
+                    "derive; it was altered: restore the wallet from its mnemonic"
+                )
+
+    def private_key(self, family: Family, index: int) -> PrivateKey:
+        secret = self._secret
+        if secret is None:
+            raise WrongPassphrase(f"wallet '{self.name}' is locked")
+        if isinstance(secret, PrivateKey):
+            if index != 0:
+                raise InvalidIndex(f"wallet {self.name!r} holds a single key: its only index is 0")
+            return secret
+        from keystore.mnemonic import to_seed
+
+        return adapter_for(family).private_key(to_seed(secret), 0, index)
+
+    def change_passphrase(self, new: str, kdf: Argon2idParams | None = None) -> None:
+        """Re-seal the unlocked secret under `new`, replacing the vault atomically (lock held).
+
+        Refuses if the vault changed since it was unlocked, so two concurrent changes never
+        silently overwrite each other.
+        """
+        secret = self._secret
+        if secret is None:
+            raise WrongPassphrase(f"wallet '{self.name}' must be unlocked first")
+        with self.home.lock():
+            data = self._vault_bytes()
+            if data != self._unlocked_vault:
+                raise VaultChanged(
+                    f"the vault of wallet '{self.name}' changed since it was unlocked "
+                    "(another process?); nothing was written, run the command again"
+                )
+            header = vault.parse(data, self.home.vault_path(self.name)).header
+            sealed = vault.seal(
+                secret, new, name=header.name, created_at=header.created_at, kdf=kdf
+            )
+            new_data = sealed.to_bytes()
+            write_atomic(self.home.vault_path(self.name), new_data)
+            self._unlocked_vault = new_data
+
+
+def _public_record(name: str, secret: vault.Secret, created_at: str) -> PublicRecord:
+    chains: dict[Family, ChainRecord] = {}
+    for family in DEFAULT_FAMILIES:
+        adapter = adapter_for(family)
+        if isinstance(secret, Mnemonic):
+            from keystore.mnemonic import to_seed
+
+            account = adapter.public_account(to_seed(secret), 0)
+            derived = adapter.addresses(account, list(range(INITIAL_ADDRESSES)))
+        else:
+            account = adapter.public_account_for_key(secret)
+            derived = adapter.addresses(account, [0])
+        chains[family] = ChainRecord(account, {a.index: a.address for a in derived})
+    kind = "mnemonic" if isinstance(secret, Mnemonic) else "key"
+    return PublicRecord(name, kind, created_at, chains)
