@@ -142,9 +142,7 @@ class ExtendedPublicKey:
         if number >= HARDENED:
             raise InvalidDerivationPath("a public key cannot derive a hardened child")
         child_key, chain_code = _public_child(self.public_key, self.chain_code, number)
-        return ExtendedPublicKey(
-            child_key, chain_code, self.depth + 1, self.fingerprint(), number
-        )
+        return ExtendedPublicKey(child_key, chain_code, self.depth + 1, self.fingerprint(), number)
 
     def serialize(self, version: bytes = XPUB_VERSION) -> str:
         return base58.encode_check(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from keystore.errors import KeyringUnavailable, NoPassphrase, UnreadableFile
 
@@ -120,7 +120,7 @@ def keyring_delete(account: str) -> bool:
     return True
 
 
-def _keyring_module():  # type: ignore[no-untyped-def]
+def _keyring_module() -> Any:
     available, name = keyring_backend()
     if not available:
         raise KeyringUnavailable(

@@ -53,7 +53,7 @@ def decrypt(document: bytes | str, password: str) -> PrivateKey:
         raise InvalidKeyfile(
             f"keystore version {keyfile.get('version')!r} is not supported (only version 3)"
         )
-    crypto = keyfile.get("crypto", keyfile.get("Crypto"))
+    crypto: Any = keyfile.get("crypto", keyfile.get("Crypto"))
     try:
         cipher = crypto["cipher"]
         if cipher != "aes-128-ctr":
@@ -119,7 +119,8 @@ def _derive(kdf: str, params: dict[str, Any], password: str) -> bytes:
         # which published files and the spec's own vector use.
         from Crypto.Protocol.KDF import scrypt
 
-        derived: bytes = scrypt(secret, salt, dklen, N=n, r=r, p=p)  # type: ignore[arg-type]
+        derived = scrypt(secret, salt, dklen, N=n, r=r, p=p)  # type: ignore[arg-type]
+        assert isinstance(derived, bytes)
         return derived
     if kdf == "pbkdf2":
         if params.get("prf") != "hmac-sha256":

@@ -27,7 +27,9 @@ def from_public_key(uncompressed: bytes) -> str:
 
 def to_checksum(lower_hex: str) -> str:
     digest = keccak256(lower_hex.encode()).hex()
-    chars = [c.upper() if int(d, 16) >= 8 else c for c, d in zip(lower_hex, digest[:40], strict=True)]
+    chars = [
+        c.upper() if int(d, 16) >= 8 else c for c, d in zip(lower_hex, digest[:40], strict=True)
+    ]
     return "0x" + "".join(chars)
 
 

@@ -16,11 +16,11 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 
 def run(args: list[str]) -> int:
-    from wallet_cli.cli import output
-    from wallet_cli.cli.exits import INTERRUPTED_EXIT, USAGE_EXIT, exit_code_for
-
     from typer import Abort, TyperException
     from typer.main import get_command
+
+    from wallet_cli.cli import output
+    from wallet_cli.cli.exits import INTERRUPTED_EXIT, USAGE_EXIT, exit_code_for
 
     json_mode = "--json" in args
     try:

@@ -153,10 +153,11 @@ def _check_declared_address(document: bytes, address: str) -> None:
     import json
 
     declared = json.loads(document).get("address")
-    if isinstance(declared, str) and declared:
-        if declared.lower().removeprefix("0x") != address[2:].lower():
-            raise BadInput(
-                f"the key file says address {declared} but its key is {address}; refusing it"
-            )
-
-
+    if (
+        isinstance(declared, str)
+        and declared
+        and declared.lower().removeprefix("0x") != address[2:].lower()
+    ):
+        raise BadInput(
+            f"the key file says address {declared} but its key is {address}; refusing it"
+        )

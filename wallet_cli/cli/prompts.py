@@ -31,7 +31,7 @@ def terminal_available() -> bool:
 
 @contextlib.contextmanager
 def _tty() -> Iterator[TextIO]:
-    with open("/dev/tty", "r+", encoding="utf-8") as stream:  # noqa: PTH123
+    with open("/dev/tty", "r+", encoding="utf-8") as stream:
         yield stream
 
 
@@ -96,6 +96,4 @@ def show_mnemonic_and_quiz(words: list[str]) -> None:
     for position in positions:
         answer = ask(f"Word #{position}: ").lower()
         if answer != words[position - 1]:
-            raise NotConfirmed(
-                f"word #{position} does not match what was shown; nothing was saved"
-            )
+            raise NotConfirmed(f"word #{position} does not match what was shown; nothing was saved")

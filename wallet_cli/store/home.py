@@ -70,7 +70,9 @@ class Home:
         try:
             make_private_dir(self.wallets_dir)
         except OSError as exc:
-            raise HomeUnusable(f"cannot create the home folder {self.root}: {exc.strerror}") from None
+            raise HomeUnusable(
+                f"cannot create the home folder {self.root}: {exc.strerror}"
+            ) from None
 
     def wallet_names(self) -> list[str]:
         if not self.wallets_dir.is_dir():

@@ -57,9 +57,7 @@ class PublicRecord:
         if record is None or any(i not in record.addresses for i in indexes):
             return None
         path = record.account.path
-        return [
-            Account(i, f"{path}/{i}" if path else None, record.addresses[i]) for i in indexes
-        ]
+        return [Account(i, f"{path}/{i}" if path else None, record.addresses[i]) for i in indexes]
 
     @classmethod
     def read(cls, path: Path) -> PublicRecord:

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh machine into ./.venv (idempotent).
+#   scripts/setup.sh         the wallet itself
+#   scripts/setup.sh --dev   plus test and lint tools, and the OS keyring used by the tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
+if [ "${1:-}" = "--dev" ]; then
+  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  # The keyring tests talk to a real Secret Service: gnome-keyring on a private D-Bus.
+  if ! command -v gnome-keyring-daemon >/dev/null || ! command -v dbus-run-session >/dev/null; then
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq gnome-keyring dbus >/dev/null
+  fi
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi
