@@ -77,4 +77,6 @@ def _looks_like_other_chain(text: str) -> bool:
     lowered = text.lower()
     if lowered.startswith(("bc1", "tb1", "bcrt1")):
         return True
+    if len(text) == 40 and all(c in _HEX for c in text):
+        return False  # an EVM address without its 0x: said so by the caller
     return not text.startswith(("0x", "0X")) and 26 <= len(text) <= 44 and text.isalnum()

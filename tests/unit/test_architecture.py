@@ -1,0 +1,122 @@
+"""The dependency rules of DESIGN.md, enforced on the source itself.
+
+wallet_cli.cli -> wallet_cli -> keystore, chains; keystore knows no chain; chain families never
+import each other; only wallet_cli/cli imports typer/rich or prints; heavy libraries are
+imported inside functions, so `wallet --help` loads none of them.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("wallet_cli", "keystore", "chains")
+HEAVY = (
+    "web3",
+    "eth_account",
+    "bip_utils",
+    "bdkpython",
+    "bdk",
+    "solders",
+    "safe_eth",
+    "coincurve",
+    "Crypto",
+    "cryptography",
+    "keyring",
+    "rich",
+)
+
+
+def sources() -> Iterator[tuple[str, Path, ast.Module]]:
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            yield module, path, ast.parse(path.read_text(), str(path))
+
+
+def imported_names(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.lineno, node.module
+
+
+def top_level_imports(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    for node in tree.body:
+        if isinstance(node, ast.If):  # `if TYPE_CHECKING:` blocks do not run
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield from imported_names(node)
+
+
+def first(name: str) -> str:
+    return name.split(".")[0]
+
+
+def violations() -> list[str]:
+    found = []
+    for module, path, tree in sources():
+        where = path.relative_to(ROOT)
+        in_cli = module.startswith("wallet_cli.cli")
+        for line, name in imported_names(tree):
+            top = first(name)
+            if module.startswith(("keystore", "chains")) and top == "wallet_cli":
+                found.append(f"{where}:{line} imports {name} (keystore/chains never import it)")
+            if module.startswith("keystore") and top == "chains":
+                found.append(f"{where}:{line} imports {name} (keystore knows no chain)")
+            if not in_cli and top in ("typer", "rich", "click"):
+                found.append(f"{where}:{line} imports {name} outside wallet_cli/cli")
+            parts = module.split(".")
+            if parts[0] == "chains" and len(parts) > 2 and name.startswith("chains."):
+                family, target = parts[1], name.split(".")[1]
+                if target in ("evm", "btc", "sol") and target != family:
+                    found.append(f"{where}:{line} chains.{family} imports {name}")
+        for line, name in top_level_imports(tree):
+            if first(name) in HEAVY:
+                found.append(f"{where}:{line} imports {name} at module level (import it lazily)")
+        if not in_cli:
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in ("print", "input")
+                ):
+                    found.append(f"{where}:{node.lineno} calls {node.func.id}() outside the CLI")
+    return found
+
+
+def test_dependency_rules_hold() -> None:
+    assert violations() == []
+
+
+def test_the_checker_catches_a_violation(tmp_path: Path) -> None:
+    tree = ast.parse("import wallet_cli.wallet\nfrom chains.btc import x\nimport coincurve\n")
+    names = [name for _, name in imported_names(tree)]
+    assert names == ["wallet_cli.wallet", "chains.btc", "coincurve"]
+    assert [first(n) for _, n in top_level_imports(tree)][2] in HEAVY
+
+
+@pytest.mark.parametrize("args", [["--help"], ["keyring", "--help"], ["init", "--help"]])
+def test_help_loads_no_heavy_library(args: list[str]) -> None:
+    probe = (
+        "import io, json, sys, contextlib\n"
+        "from wallet_cli.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = run({args!r})\n"
+        f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})\n"
+        "print(json.dumps({'code': code, 'heavy': heavy}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result = json.loads(out.stdout)
+    assert result == {"code": 0, "heavy": []}
