@@ -23,7 +23,9 @@ def main() -> int:
     print(f"machine: {machine()}")
     env = child_env()
     ours, anchor = interleaved((WALLET, "--help"), BARE, env, RUNS)
-    met = report_ratio("`wallet --help` vs `python -c pass` (wall time)", ours, anchor, TARGET_RATIO)
+    met = report_ratio(
+        "`wallet --help` vs `python -c pass` (wall time)", ours, anchor, TARGET_RATIO
+    )
     heavy = report_imports(["--help"], env)
     print(f"no heavy module imported: {'MET' if not heavy else 'MISSED'}")
     return 0 if met and not heavy else 1

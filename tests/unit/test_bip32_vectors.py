@@ -16,9 +16,7 @@ from chains.errors import InvalidDerivationPath, InvalidExtendedKey
 from tests.conftest import load_vectors
 
 DATA = load_vectors("bip32.json")
-CHAINS = [
-    (vector["seed"], chain) for vector in DATA["vectors"] for chain in vector["chains"]
-]
+CHAINS = [(vector["seed"], chain) for vector in DATA["vectors"] for chain in vector["chains"]]
 
 
 @pytest.mark.parametrize(("seed", "chain"), CHAINS, ids=[c["path"] for _, c in CHAINS])
@@ -67,8 +65,11 @@ def test_invalid_extended_keys_are_refused(case: dict[str, str]) -> None:
 
 @pytest.mark.parametrize(
     ("text", "numbers"),
-    [("m", ()), ("m/0'/1", (0x80000000, 1)), ("m/44h/60H/0'/0/5", (0x8000002C, 0x8000003C,
-     0x80000000, 0, 5))],
+    [
+        ("m", ()),
+        ("m/0'/1", (0x80000000, 1)),
+        ("m/44h/60H/0'/0/5", (0x8000002C, 0x8000003C, 0x80000000, 0, 5)),
+    ],
 )
 def test_paths(text: str, numbers: tuple[int, ...]) -> None:
     assert parse_path(text) == numbers

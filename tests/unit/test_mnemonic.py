@@ -11,8 +11,9 @@ VALID = "legal winner thank year wave sausage worth useful legal winner thank ye
 
 
 def test_valid_phrase_is_normalised() -> None:
-    phrase = mnemonic.parse("  Legal WINNER thank year wave sausage worth useful legal\n"
-                            "winner thank   yellow ")
+    phrase = mnemonic.parse(
+        "  Legal WINNER thank year wave sausage worth useful legal\nwinner thank   yellow "
+    )
     assert phrase.reveal_phrase() == VALID
 
 

@@ -48,9 +48,9 @@ def test_wrong_password_is_a_mac_mismatch() -> None:
 def test_altered_ciphertext_is_a_mac_mismatch() -> None:
     document = json.loads(json.dumps(DATA["vectors"][0]["json"]))
     crypto = document["crypto"]
-    crypto["ciphertext"] = ("0" if crypto["ciphertext"][0] != "0" else "1") + crypto[
-        "ciphertext"
-    ][1:]
+    crypto["ciphertext"] = ("0" if crypto["ciphertext"][0] != "0" else "1") + crypto["ciphertext"][
+        1:
+    ]
     with pytest.raises(KeyfileMacMismatch):
         v3.decrypt(json.dumps(document), DATA["vectors"][0]["password"])
 
