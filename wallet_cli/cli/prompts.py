@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import io
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -31,7 +32,9 @@ def terminal_available() -> bool:
 
 @contextlib.contextmanager
 def _tty() -> Iterator[TextIO]:
-    with open("/dev/tty", "r+", encoding="utf-8") as stream:
+    fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    # A terminal is not seekable, so text mode "r+" on it fails; wrap the raw descriptor.
+    with io.TextIOWrapper(io.FileIO(fd, "r+"), encoding="utf-8", write_through=True) as stream:
         yield stream
 
 
