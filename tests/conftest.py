@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,11 +110,3 @@ def anvil_home(_anvil_home_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "anvil-home"
     shutil.copytree(_anvil_home_template, target)
     return target
-
-
-@pytest.fixture
-def wallet_cmd(home: Path) -> Iterator[Callable[..., Result]]:
-    def call(*args: str, stdin: str = "", **env: str) -> Result:
-        return run_wallet(list(args), home=home, stdin=stdin, env=clean_env(**env))
-
-    yield call

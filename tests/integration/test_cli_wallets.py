@@ -63,9 +63,7 @@ def test_new_home_is_created_private(tmp_path: Path) -> None:
     assert mode(tmp_path / "fresh") == 0o700
 
 
-def test_init_writes_words_to_a_private_file_and_they_restore(
-    wallet_cmd: object, home: Path, tmp_path: Path
-) -> None:
+def test_init_writes_words_to_a_private_file_and_they_restore(home: Path, tmp_path: Path) -> None:
     words_file = tmp_path / "words.txt"
     env = clean_env(WALLET_PASSPHRASE=PASSPHRASE)
     created = run_wallet(

@@ -49,7 +49,8 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         text=True,
         start_new_session=True,
     )
-    assert proc.stdout is not None and proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stdin is not None
     address = proc.stdout.readline().strip()
     assert address, "dbus-run-session gave no bus address"
     try:

@@ -17,7 +17,10 @@ PHRASE = "test test test test test test test test test test test junk"
 WHERE = Path("/some/home/wallets/x/vault.json")
 
 
-def sealed_bytes(secret: Mnemonic | PrivateKey = Mnemonic(PHRASE, "")) -> bytes:
+ANVIL_PHRASE = Mnemonic(PHRASE, "")
+
+
+def sealed_bytes(secret: Mnemonic | PrivateKey = ANVIL_PHRASE) -> bytes:
     return vault.seal(secret, "pw", name="x", created_at="2026-01-01", kdf=FAST).to_bytes()
 
 
@@ -88,7 +91,7 @@ def test_unreadable_files_name_the_file(data: bytes) -> None:
 def test_truncated_file() -> None:
     data = sealed_bytes()
     for cut in (1, len(data) // 3, len(data) // 2, len(data) - 3):
-        with pytest.raises(VaultUnreadable, match="vault.json"):
+        with pytest.raises(VaultUnreadable, match=r"vault\.json"):
             vault.parse(data[:cut], WHERE)
 
 
