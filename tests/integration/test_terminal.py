@@ -112,3 +112,19 @@ def test_wrong_passphrase_at_the_prompt_is_exit_4(anvil_home: Path, tmp_path: Pa
     child.close()
     assert child.exitstatus == 4
     assert "wrong passphrase" in child.before
+
+
+def test_bip39_passphrase_from_the_prompt(home: Path) -> None:
+    child = spawn(home, "restore", "--bip39-passphrase")
+    child.expect("Mnemonic")
+    child.sendline(ANVIL_MNEMONIC)
+    child.expect("New passphrase for the BIP-39 passphrase")
+    child.sendline("TREZOR")
+    child.expect("Repeat it: ")
+    child.sendline("TREZOR")
+    enter_new_passphrase(child)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert ANVIL_ADDRESS_0 not in child.before  # another seed, another first address
+    assert "TREZOR" not in child.before
