@@ -63,3 +63,33 @@ class ChainAdapter(Protocol):
     def address_of_key(self, key: PrivateKey) -> str: ...
 
     def parse_address(self, text: str, network: Network) -> str: ...
+
+
+@dataclass(frozen=True)
+class Asset:
+    """What moves: the chain's native coin (`contract` None) or a token."""
+
+    symbol: str
+    decimals: int
+    contract: str | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    """One recipient of a transfer, as screening checks it and a person sees it."""
+
+    recipient: str
+    asset: Asset
+    amount: int
+    typed_as: str = ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    network: str
+    chain_id: int | None
+    sender: str
+    outputs: tuple[Output, ...]
+    fee_cap: int
+    fee_asset: Asset
+    call_target: str | None = None  # the contract called, for token transfers

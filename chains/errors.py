@@ -34,3 +34,60 @@ class InvalidExtendedKey(ChainError):
 class UnsupportedChain(ChainError):
     code = "unsupported-chain"
     kind = "input"
+
+
+class InvalidAmount(ChainError):
+    code = "invalid-amount"
+    kind = "input"
+
+
+class NodeUnreachable(ChainError):
+    code = "node-unreachable"
+    kind = "network"
+
+
+class ChainIdMismatch(ChainError):
+    code = "chain-id-mismatch"
+    kind = "network"
+
+
+class RpcError(ChainError):
+    """The node answered with a JSON-RPC error."""
+
+    code = "rpc-error"
+    kind = "network"
+
+    def __init__(self, message: str, rpc_code: int | None = None, data: object = None) -> None:
+        super().__init__(message)
+        self.rpc_code = rpc_code
+        self.data = data
+
+
+class WouldRevert(ChainError):
+    code = "would-revert"
+    kind = "failed"
+
+
+class InsufficientFunds(ChainError):
+    code = "insufficient-funds"
+    kind = "input"
+
+
+class UnknownToken(ChainError):
+    code = "unknown-token"
+    kind = "input"
+
+
+class InvalidSignature(ChainError):
+    code = "invalid-signature"
+    kind = "failed"
+
+
+class InvalidTypedData(ChainError):
+    code = "invalid-typed-data"
+    kind = "input"
+
+
+class DevnetError(ChainError):
+    code = "devnet-error"
+    kind = "failed"

@@ -1,0 +1,49 @@
+"""Amounts: user text to integer base units and back, exactly, never through float.
+
+`1.5` means 1.5 of the display unit (ETH, or a token's decimals); `20gwei`, `1000wei`,
+`2eth` name the unit. More decimals than the unit has is an error, never a rounding.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from chains.errors import InvalidAmount
+
+ETHER_DECIMALS = 18
+UNITS = {"wei": 0, "gwei": 9, "eth": 18, "ether": 18}
+_NUMBER = re.compile(r"(?P<whole>\d*)(?:\.(?P<frac>\d*))?")
+_WITH_UNIT = re.compile(r"(?P<number>[0-9.]+)\s*(?P<unit>[A-Za-z]+)")
+
+
+def parse_amount(text: str, decimals: int, *, allow_units: bool = True) -> int:
+    """Base units for `text`; the display unit has `decimals` decimals."""
+    raw = text.strip()
+    if raw.startswith("-"):
+        raise InvalidAmount(f"amount {text!r} is negative")
+    number, places = raw, decimals
+    matched = _WITH_UNIT.fullmatch(raw)
+    if matched:
+        unit = matched["unit"].lower()
+        if not allow_units or unit not in UNITS:
+            known = ", ".join(UNITS) if allow_units else "none for tokens"
+            raise InvalidAmount(f"unknown unit {matched['unit']!r} in {text!r} (units: {known})")
+        number, places = str(matched["number"]), UNITS[unit]
+    parts = _NUMBER.fullmatch(number)
+    if not number or not parts or not (parts["whole"] or parts["frac"]):
+        raise InvalidAmount(f"amount {text!r} is not a number like 1.5, 20gwei or 1000wei")
+    whole, frac = parts["whole"] or "0", (parts["frac"] or "").rstrip("0")
+    if len(frac) > places:
+        raise InvalidAmount(
+            f"amount {text!r} has {len(frac)} decimals; this unit has at most {places}"
+        )
+    scale: int = 10**places
+    return int(whole) * scale + (int(frac.ljust(places, "0")) if frac else 0)
+
+
+def format_amount(base_units: int, decimals: int) -> str:
+    """Exact decimal text of `base_units`, without trailing zeros (`1.5`, `0`, `0.000001`)."""
+    value = Decimal(base_units).scaleb(-decimals)
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
