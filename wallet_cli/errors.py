@@ -80,3 +80,35 @@ class BadInput(WalletError):
 class VaultChanged(WalletError):
     code = "vault-changed"
     kind = "failed"
+
+
+class ScreeningBlocked(WalletError):
+    """A `block` finding stopped the transfer before any signature."""
+
+    code = "screening-blocked"
+    kind = "refused"
+
+    def __init__(self, message: str, report: object) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class ScreeningNotConfirmed(WalletError):
+    """A `warn` finding was not confirmed (declined, or no terminal and no --yes)."""
+
+    code = "not-confirmed"
+    kind = "unconfirmed"
+
+    def __init__(self, message: str, report: object) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class TransferFailed(WalletError):
+    code = "transfer-failed"
+    kind = "failed"
+
+
+class BadBatchFile(WalletError):
+    code = "bad-batch-file"
+    kind = "input"

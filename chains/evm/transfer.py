@@ -14,6 +14,7 @@ from chains.evm.tx import Eip1559Tx, LegacyTx, Transaction
 from chains.evm.units import ETHER_DECIMALS, format_amount
 
 ETH = Asset("ETH", ETHER_DECIMALS)
+REVERT_CODE = 3  # what geth and anvil answer for "execution reverted"
 
 
 @dataclass(frozen=True)
@@ -146,10 +147,16 @@ def failure_reason(client: RpcClient, receipt: dict[str, Any], tx: Transaction, 
         "data": "0x" + tx.data.hex(),
         "gas": hex(tx.gas),
     }
-    try:
-        client.call("eth_call", [call, receipt.get("blockNumber", "latest")])
-    except RpcError as exc:
-        return _as_revert(exc, "reverted").message
+    # Replayed on the state at the transaction's block (its parent is pruned on anvil with
+    # --prune-history); for most reverts the same reason comes back.
+    for block in (receipt.get("blockNumber", "latest"), "latest"):
+        try:
+            client.call("eth_call", [call, block])
+        except RpcError as exc:
+            if exc.rpc_code == REVERT_CODE or isinstance(exc.data, str):
+                return _as_revert(exc, "reverted").message
+            continue
+        break
     gas_used = int(receipt.get("gasUsed", "0x0"), 16)
     if gas_used >= tx.gas:
         return f"reverted: out of gas (used all {tx.gas})"

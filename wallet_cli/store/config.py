@@ -79,6 +79,34 @@ class Config:
             bool(entry.get("devnet", False)),
         )
 
+    def network_names(self) -> list[str]:
+        return sorted({*BUILT_IN_NETWORKS, *self.data.get("networks", {})})
+
+    def is_configured(self, name: str) -> bool:
+        return name in self.data.get("networks", {})
+
+    def add_network(self, network: Network) -> None:
+        entry: dict[str, Any] = {"chain": network.family}
+        if network.rpc_url:
+            entry["rpc"] = network.rpc_url
+        if network.chain_id is not None:
+            entry["chain_id"] = network.chain_id
+        if network.is_devnet:
+            entry["devnet"] = True
+        self.data.setdefault("networks", {})[network.name] = entry
+
+    def remove_network(self, name: str) -> bool:
+        return self.data.get("networks", {}).pop(name, None) is not None
+
+    def tokens(self, network: str) -> dict[str, str]:
+        """Symbol to contract address, from [tokens.NETWORK] (symbols compared in upper case)."""
+        table = self.data.get("tokens", {}).get(network, {})
+        return {str(k).upper(): str(v) for k, v in table.items()} if isinstance(table, dict) else {}
+
+    def spending_policy(self, wallet: str) -> dict[str, Any]:
+        policy = self.data.get("wallets", {}).get(wallet, {}).get("policy", {})
+        return policy if isinstance(policy, dict) else {}
+
     def vault_kdf(self) -> Argon2idParams:
         """The cost for new vault writes: the default, or what [vault] lowers or raises."""
         section = self.data.get("vault", {})

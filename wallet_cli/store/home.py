@@ -94,6 +94,20 @@ class Home:
         finally:
             os.close(fd)
 
+    @contextlib.contextmanager
+    def account_lock(self, key: str) -> Iterator[None]:
+        """Exclusive lock for one sending account: held from reading the nonce to broadcast,
+        so two processes sending from the same account never reuse a nonce."""
+        folder = self.root / "locks"
+        make_private_dir(folder)
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
+        fd = os.open(folder / f"{safe}.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
     def create_wallet_dir(self, name: str, files: Mapping[str, bytes]) -> Path:
         """Write a whole wallet folder, or nothing. The caller must hold the lock."""
         target = self.wallet_dir(name)

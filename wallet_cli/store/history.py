@@ -1,0 +1,156 @@
+"""The history journal: what this wallet signed and sent, append-only and hash-chained.
+
+`history/<wallet>.jsonl` holds one JSON object a line; each carries `prev`, the SHA-256 of
+the previous line's bytes (64 zeros for the first), and `seq`. `history/<wallet>.head`
+records the count and the hash of the last line, so deleting or editing the last entry is
+caught too. A status change is a new entry, never an edit. Appends hold the home lock.
+Format reference: docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from wallet_cli.errors import HomeUnusable
+from wallet_cli.store.atomic import FILE_MODE, make_private_dir, write_atomic
+from wallet_cli.store.home import Home
+
+GENESIS = "0" * 64
+FINAL_EVENTS = ("confirmed", "failed")
+
+
+def line_hash(line: bytes) -> str:
+    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    entries: int
+    problem: str | None = None
+
+
+class History:
+    def __init__(self, home: Home, wallet: str) -> None:
+        self.home = home
+        self.folder = home.root / "history"
+        self.path = self.folder / f"{wallet}.jsonl"
+        self.head_path = self.folder / f"{wallet}.head"
+
+    def append(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Add one entry; takes the home lock itself."""
+        with self.home.lock():
+            return self.append_locked(entry)
+
+    def append_locked(self, entry: dict[str, Any]) -> dict[str, Any]:
+        make_private_dir(self.folder)
+        count, prev = self._head()
+        record = {
+            "seq": count + 1,
+            "prev": prev,
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            **entry,
+        }
+        line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        try:
+            os.write(fd, line + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        head = {"count": count + 1, "hash": line_hash(line)}
+        write_atomic(self.head_path, json.dumps(head).encode())
+        return record
+
+    def _head(self) -> tuple[int, str]:
+        try:
+            head = json.loads(self.head_path.read_bytes())
+            return int(head["count"]), str(head["hash"])
+        except FileNotFoundError:
+            pass
+        except (ValueError, KeyError, TypeError):
+            raise HomeUnusable(
+                f"{self.head_path} is malformed; run 'wallet history --verify'"
+            ) from None
+        count, prev = 0, GENESIS
+        for raw in self._raw_lines():
+            count, prev = count + 1, line_hash(raw)
+        return count, prev
+
+    def _raw_lines(self) -> Iterator[bytes]:
+        try:
+            with self.path.open("rb") as handle:
+                for raw in handle:
+                    if raw.strip():
+                        yield raw
+        except FileNotFoundError:
+            return
+
+    def entries(self) -> list[dict[str, Any]]:
+        result = []
+        for number, raw in enumerate(self._raw_lines(), start=1):
+            try:
+                result.append(json.loads(raw))
+            except ValueError:
+                raise HomeUnusable(f"{self.path} line {number} is not JSON") from None
+        return result
+
+    def verify(self) -> Verification:
+        prev, count = GENESIS, 0
+        for number, raw in enumerate(self._raw_lines(), start=1):
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                return Verification(False, count, f"line {number} is not JSON")
+            if entry.get("prev") != prev or entry.get("seq") != number:
+                return Verification(
+                    False,
+                    count,
+                    f"entry {number} does not follow entry {number - 1}: "
+                    "an entry before it was edited or deleted",
+                )
+            prev, count = line_hash(raw), number
+        try:
+            head = json.loads(self.head_path.read_bytes())
+        except FileNotFoundError:
+            if count == 0:
+                return Verification(True, 0)
+            return Verification(False, count, f"{self.head_path.name} is missing")
+        except ValueError:
+            return Verification(False, count, f"{self.head_path.name} is malformed")
+        if head.get("count") != count or head.get("hash") != prev:
+            return Verification(
+                False, count, "the last entries were edited or deleted (the head does not match)"
+            )
+        return Verification(True, count)
+
+    def by_key(self, key: str) -> list[dict[str, Any]]:
+        return [entry for entry in self.entries() if entry.get("key") == key]
+
+    def counterparties(self) -> set[str]:
+        """Addresses this wallet sent to (signed transfers)."""
+        return {e["to"] for e in self.entries() if e.get("event") == "signed" and e.get("to")}
+
+
+def latest_by_transaction(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per transaction, its newest status first; newest transactions first."""
+    rows: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        tx_hash = entry.get("tx_hash")
+        if not tx_hash:
+            continue
+        row = rows.setdefault(tx_hash, {})
+        row.update({k: v for k, v in entry.items() if k not in ("prev", "seq", "raw")})
+        row["status"] = entry.get("event")
+    return sorted(rows.values(), key=lambda r: r.get("time", ""), reverse=True)
+
+
+def history_path(home: Home, wallet: str) -> Path:
+    return History(home, wallet).path
