@@ -3,11 +3,12 @@ balance checks before anything is signed, and revert reasons made readable."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chains.base import Asset, Output, Preview
-from chains.errors import InsufficientFunds, RpcError, UnknownToken, WouldRevert
+from chains.errors import ChainError, InsufficientFunds, RpcError, UnknownToken, WouldRevert
 from chains.evm import abi
 from chains.evm.rpc import RpcClient
 from chains.evm.tx import Eip1559Tx, LegacyTx, Transaction
@@ -53,6 +54,23 @@ def token_asset(client: RpcClient, contract: str) -> Asset:
     return Asset(symbol, decimals, contract)
 
 
+@dataclass(frozen=True)
+class TransferItem:
+    recipient: str
+    asset: Asset
+    amount: int
+    typed_as: str = ""
+
+
+class ItemError(Exception):
+    """Which item of a batch failed, wrapping the chain error to re-raise with its number."""
+
+    def __init__(self, position: int, error: ChainError) -> None:
+        super().__init__(error.message)
+        self.position = position
+        self.error = error
+
+
 def plan_transfer(
     client: RpcClient,
     *,
@@ -66,76 +84,134 @@ def plan_transfer(
     legacy: bool = False,
     gas_limit: int | None = None,
 ) -> TransferPlan:
-    if asset.contract is None:
-        to, value, data = recipient, amount, b""
-    else:
-        to, value, data = asset.contract, 0, abi.transfer_call(recipient, amount)
-    call = {"from": sender, "to": to, "value": hex(value), "data": "0x" + data.hex()}
+    item = TransferItem(recipient, asset, amount, typed_as)
+    try:
+        return plan_batch(
+            client,
+            network=network,
+            chain_id=chain_id,
+            sender=sender,
+            items=[item],
+            legacy=legacy,
+            gas_limit=gas_limit,
+        )[0]
+    except ItemError as exc:
+        raise exc.error from None
+
+
+def plan_batch(
+    client: RpcClient,
+    *,
+    network: str,
+    chain_id: int,
+    sender: str,
+    items: Sequence[TransferItem],
+    legacy: bool = False,
+    gas_limit: int | None = None,
+) -> list[TransferPlan]:
+    """Plans with consecutive nonces from the node's pending count, fetched in one round trip;
+    funds are checked for the whole batch (values plus fee caps, and each token's total)."""
     calls: list[tuple[str, list[Any]]] = [
         ("eth_getTransactionCount", [sender, "pending"]),
         ("eth_getBalance", [sender, "latest"]),
         ("eth_gasPrice", []) if legacy else ("eth_getBlockByNumber", ["latest", False]),
         ("eth_gasPrice", []) if legacy else ("eth_maxPriorityFeePerGas", []),
     ]
+    tokens = sorted({i.asset.contract for i in items if i.asset.contract is not None})
+    calls += [
+        ("eth_call", [{"to": t, "data": "0x" + abi.balance_of_call(sender).hex()}, "latest"])
+        for t in tokens
+    ]
+    shapes = [_call_shape(item) for item in items]
     if gas_limit is None:
-        calls.append(("eth_estimateGas", [call]))
-    if asset.contract is not None:
-        calls.append(
+        calls += [
             (
-                "eth_call",
-                [
-                    {"to": asset.contract, "data": "0x" + abi.balance_of_call(sender).hex()},
-                    "latest",
-                ],
+                "eth_estimateGas",
+                [{"from": sender, "to": to, "value": hex(value), "data": "0x" + data.hex()}],
             )
-        )
+            for to, value, data in shapes
+        ]
     answers = client.batch(calls)
     nonce_hex, balance_hex, fee_a, fee_b = (_ok(a) for a in answers[:4])
     nonce, balance = int(nonce_hex, 16), int(balance_hex, 16)
-    estimate = answers[4] if gas_limit is None else None
-    if asset.contract is not None:
-        held = abi.decode_uint(bytes.fromhex(_ok(answers[-1])[2:]))
-        if held < amount:
-            raise InsufficientFunds(
-                f"{sender} holds {format_amount(held, asset.decimals)} {asset.symbol}; "
-                f"the transfer needs {format_amount(amount, asset.decimals)}"
-            )
-    if balance < value:
+    held = {
+        t: abi.decode_uint(bytes.fromhex(_ok(a)[2:]))
+        for t, a in zip(tokens, answers[4 : 4 + len(tokens)], strict=True)
+    }
+    _check_token_funds(items, held, sender)
+    total_value = sum(value for _, value, _ in shapes)
+    if balance < total_value:
         raise InsufficientFunds(
             f"{sender} holds {format_amount(balance, ETHER_DECIMALS)} ETH, less than the "
-            f"{format_amount(value, ETHER_DECIMALS)} ETH to send"
+            f"{format_amount(total_value, ETHER_DECIMALS)} ETH to send"
         )
-    if estimate is not None:
-        if isinstance(estimate, RpcError):
-            raise _as_revert(estimate, "the transfer would fail")
-        gas_limit = int(estimate, 16)
-    assert gas_limit is not None
-    tx: Transaction
-    if legacy:
-        gas_price = int(fee_a, 16)
-        tx = LegacyTx(chain_id, nonce, gas_price, gas_limit, bytes.fromhex(to[2:]), value, data)
-    else:
-        base_fee = int(fee_a.get("baseFeePerGas") or "0x0", 16)
-        tip = int(fee_b, 16)
-        tx = Eip1559Tx(
-            chain_id, nonce, tip, 2 * base_fee + tip, gas_limit, bytes.fromhex(to[2:]), value, data
+    estimates = answers[4 + len(tokens) :]
+    plans = []
+    for position, (item, (to, value, data)) in enumerate(zip(items, shapes, strict=True)):
+        if gas_limit is None:
+            estimate = estimates[position]
+            if isinstance(estimate, RpcError):
+                raise ItemError(position, _as_revert(estimate, "the transfer would fail"))
+            gas = int(estimate, 16)
+        else:
+            gas = gas_limit
+        tx = _build(legacy, chain_id, nonce + position, fee_a, fee_b, gas, to, value, data)
+        preview = Preview(
+            network=network,
+            chain_id=chain_id,
+            sender=sender,
+            outputs=(Output(item.recipient, item.asset, item.amount, item.typed_as),),
+            fee_cap=tx.fee_cap(),
+            fee_asset=ETH,
+            call_target=item.asset.contract,
         )
-    needed = value + tx.fee_cap()
+        plans.append(TransferPlan(tx, preview))
+    needed = total_value + sum(p.tx.fee_cap() for p in plans)
     if balance < needed:
         raise InsufficientFunds(
-            f"{sender} holds {format_amount(balance, ETHER_DECIMALS)} ETH; this transfer needs "
-            f"up to {format_amount(needed, ETHER_DECIMALS)} ETH (value plus the fee cap)"
+            f"{sender} holds {format_amount(balance, ETHER_DECIMALS)} ETH; "
+            f"{'these transfers need' if len(plans) > 1 else 'this transfer needs'} up to "
+            f"{format_amount(needed, ETHER_DECIMALS)} ETH (value plus the fee cap)"
         )
-    preview = Preview(
-        network=network,
-        chain_id=chain_id,
-        sender=sender,
-        outputs=(Output(recipient, asset, amount, typed_as),),
-        fee_cap=tx.fee_cap(),
-        fee_asset=ETH,
-        call_target=asset.contract,
-    )
-    return TransferPlan(tx, preview)
+    return plans
+
+
+def _call_shape(item: TransferItem) -> tuple[str, int, bytes]:
+    if item.asset.contract is None:
+        return item.recipient, item.amount, b""
+    return item.asset.contract, 0, abi.transfer_call(item.recipient, item.amount)
+
+
+def _check_token_funds(items: Sequence[TransferItem], held: dict[str, int], sender: str) -> None:
+    for contract, balance in held.items():
+        matching = [i for i in items if i.asset.contract == contract]
+        needed = sum(i.amount for i in matching)
+        if balance < needed:
+            asset = matching[0].asset
+            raise InsufficientFunds(
+                f"{sender} holds {format_amount(balance, asset.decimals)} {asset.symbol}; "
+                f"{'these transfers need' if len(matching) > 1 else 'the transfer needs'} "
+                f"{format_amount(needed, asset.decimals)}"
+            )
+
+
+def _build(
+    legacy: bool,
+    chain_id: int,
+    nonce: int,
+    fee_a: Any,
+    fee_b: Any,
+    gas: int,
+    to: str,
+    value: int,
+    data: bytes,
+) -> Transaction:
+    target = bytes.fromhex(to[2:])
+    if legacy:
+        return LegacyTx(chain_id, nonce, int(fee_a, 16), gas, target, value, data)
+    base_fee = int(fee_a.get("baseFeePerGas") or "0x0", 16)
+    tip = int(fee_b, 16)
+    return Eip1559Tx(chain_id, nonce, tip, 2 * base_fee + tip, gas, target, value, data)
 
 
 def failure_reason(client: RpcClient, receipt: dict[str, Any], tx: Transaction, sender: str) -> str:

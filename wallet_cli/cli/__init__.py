@@ -52,7 +52,20 @@ def _report(exc: Exception, json_mode: bool, debug: bool) -> int:
     message = getattr(exc, "message", None)
     if isinstance(kind, str) and isinstance(code, str) and isinstance(message, str):
         exit_code = exit_code_for(kind)
-        output.error(json_mode, code, exit_code, message)
+        report = getattr(exc, "report", None)
+        if report is not None:
+            from wallet_cli.cli.screening_view import finding_lines
+
+            output.error(
+                json_mode,
+                code,
+                exit_code,
+                message,
+                {"screening": report.to_json()},
+                finding_lines(report),
+            )
+        else:
+            output.error(json_mode, code, exit_code, message)
         return exit_code
     if isinstance(exc, BrokenPipeError):
         return 1

@@ -11,7 +11,15 @@ from typing import Annotated
 
 import typer
 
-from wallet_cli.cli import accounts, keyfiles, keyring_cmds, keys
+from wallet_cli.cli import (
+    accounts,
+    devnet_cmds,
+    keyfiles,
+    keyring_cmds,
+    keys,
+    network_cmds,
+    send_cmds,
+)
 from wallet_cli.cli.session import Session
 
 app = typer.Typer(
@@ -61,4 +69,7 @@ def root(
 keys.register(app)
 keyfiles.register(app)
 accounts.register(app)
+send_cmds.register(app)
 app.add_typer(keyring_cmds.app, name="keyring")
+app.add_typer(network_cmds.app, name="network")
+app.add_typer(devnet_cmds.app, name="devnet")

@@ -26,11 +26,20 @@ def note(message: str) -> None:
     sys.stderr.flush()
 
 
-def error(json_mode: bool, code: str, exit_code: int, message: str) -> None:
+def error(
+    json_mode: bool,
+    code: str,
+    exit_code: int,
+    message: str,
+    extra: dict[str, Any] | None = None,
+    details: Iterable[str] = (),
+) -> None:
     if json_mode:
-        document = {"error": {"code": code, "exit": exit_code, "message": message}}
+        document = {"error": {"code": code, "exit": exit_code, "message": message, **(extra or {})}}
         sys.stdout.write(json.dumps(document) + "\n")
         sys.stdout.flush()
     else:
+        for line in details:
+            sys.stderr.write(line + "\n")
         sys.stderr.write(f"error: {message}\n")
         sys.stderr.flush()

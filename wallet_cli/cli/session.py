@@ -39,6 +39,12 @@ class Session:
         return self._config
 
     def network(self) -> Network:
+        if self.network_name == "devnet" and not self.config.is_configured("devnet"):
+            from wallet_cli import devnet
+
+            running = devnet.network(self.home)
+            if running is not None:
+                return running
         return self.config.network(self.network_name)
 
     def wallet(self) -> Wallet:

@@ -1,0 +1,138 @@
+"""`wallet send` and `wallet balance`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from wallet_cli.cli import common, output
+
+IndexOption = Annotated[int, typer.Option("--index", help="Which address of the wallet.")]
+TokenOption = Annotated[
+    str | None, typer.Option("--token", help="ERC-20 contract address or a symbol from config.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("send")(send)
+    app.command("balance")(balance)
+
+
+def send(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="Destination address.")],
+    amount: Annotated[str, typer.Option("--amount", help="1.5, 20gwei, 1000wei, or token units.")],
+    token: TokenOption = None,
+    index: IndexOption = 0,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Screen and sign, print the raw tx, send nothing.")
+    ] = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Return once broadcast.")] = False,
+    legacy: Annotated[bool, typer.Option("--legacy", help="Legacy (EIP-155) transaction.")] = False,
+    gas_limit: Annotated[
+        int | None, typer.Option("--gas-limit", help="Skip estimation; use this gas limit.")
+    ] = None,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for a receipt.")
+    ] = 120,
+) -> None:
+    """Screen the destination, then sign, broadcast and wait for the receipt."""
+    from wallet_cli.cli.screening_view import confirmer, finding_lines
+    from wallet_cli.transfer import SendRequest
+    from wallet_cli.transfer import send as send_transfer
+
+    session = common.session_of(ctx)
+    allowed = frozenset(allow or ())
+    for rule in sorted(allowed):
+        output.note(f"DANGER: --allow {rule} lets a blocking finding of that rule through")
+    wallet = session.wallet()
+    request = SendRequest(
+        to=to,
+        amount=amount,
+        token=token,
+        index=index,
+        legacy=legacy,
+        dry_run=dry_run,
+        wait=not no_wait,
+        gas_limit=gas_limit,
+        allow=allowed,
+        timeout=timeout,
+    )
+    result = send_transfer(
+        wallet,
+        session.network(),
+        session.config,
+        request,
+        unlock=lambda: _unlock(session),
+        confirm=confirmer(session),
+    )
+    lines = [f"{result.amount} {result.unit} from {result.sender} to {result.to}"]
+    lines += [f"screening: {result.report.verdict}", *finding_lines(result.report)]
+    lines.append(f"fee cap: {result.fee_cap} ETH, nonce {result.nonce}")
+    if result.raw is not None:
+        lines.append(f"raw transaction (not broadcast): {result.raw}")
+    lines.append(
+        f"tx {result.tx_hash}: {result.status}"
+        + (f" in block {result.block}" if result.block is not None else "")
+    )
+    if result.reason:
+        lines.append(f"reason: {result.reason}")
+    output.emit(session.json, result.to_json(), lines)
+    if result.status == "failed":
+        raise typer.Exit(1)
+
+
+def _unlock(session: common.Session) -> None:
+    wallet = session.wallet()
+    wallet.unlock(session.unlock_sources(wallet))
+
+
+def balance(
+    ctx: typer.Context,
+    address: Annotated[
+        str | None, typer.Argument(help="Any address; default: this wallet's.")
+    ] = None,
+    token: TokenOption = None,
+    index: IndexOption = 0,
+) -> None:
+    """Balance of an address in ETH or a token, read from the network's node."""
+    from chains.evm import abi
+    from chains.evm.units import format_amount
+    from chains.registry import adapter_for
+    from wallet_cli.transfer import connect, resolve_asset
+
+    session = common.session_of(ctx)
+    network = session.network()
+    if address is None:
+        target = session.wallet().addresses(network.family, [index])[0].address
+    else:
+        target = adapter_for(network.family).parse_address(address, network)
+    client, _ = connect(network)
+    try:
+        asset = resolve_asset(client, session.config, network, token)
+        if asset.contract is None:
+            raw = int(client.call("eth_getBalance", [target, "latest"]), 16)
+        else:
+            call = {"to": asset.contract, "data": "0x" + abi.balance_of_call(target).hex()}
+            raw = abi.decode_uint(bytes.fromhex(client.call("eth_call", [call, "latest"])[2:]))
+    finally:
+        client.close()
+    shown = format_amount(raw, asset.decimals)
+    output.emit(
+        session.json,
+        {
+            "network": network.name,
+            "chain": network.family,
+            "address": target,
+            "asset": asset.symbol,
+            "token": asset.contract,
+            "balance": shown,
+            "base_units": str(raw),
+        },
+        [f"{shown} {asset.symbol}  ({target} on {network.name})"],
+    )
