@@ -10,6 +10,11 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
+# anvil (the devnet) comes from npm: the platform package ships the binary itself, so the
+# wrapper's install script is not needed and is not run.
+if ! ls node_modules/@foundry-rs/anvil-*/bin/anvil >/dev/null 2>&1; then
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
 if [ "${1:-}" = "--dev" ]; then
   .venv/bin/python -m pip install --quiet -e ".[dev]"
   # The keyring tests talk to a real Secret Service: gnome-keyring on a private D-Bus.

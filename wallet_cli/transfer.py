@@ -26,7 +26,7 @@ from wallet_cli.store.history import History
 from wallet_cli.wallet import Wallet
 
 Confirm = Callable[[screening.Report, Preview], bool]
-Unlock = Callable[[], None]
+Unlock = Callable[[], object]
 CHECK_AMOUNT_DECIMALS = 77  # syntax check before the token's real decimals are known
 
 
@@ -177,8 +177,10 @@ def send(
             enforce(report, request.allow, confirm, plan.preview)
             unlock()
             signed = Signer(wallet.private_key("evm", request.index)).sign(plan.tx)
-            result = _result(network, sender, to, asset, amount, plan, report, signed)
-            history.append(_entry("signed", result, chain_id, signed, request, report))
+            result = new_result(network, sender, to, asset, amount, plan, report, signed)
+            history.append(
+                signed_entry(result, chain_id, signed, allow=request.allow, dry_run=request.dry_run)
+            )
             if request.dry_run:
                 result.raw = signed.raw_hex
                 return result
@@ -191,7 +193,7 @@ def send(
         client.close()
 
 
-def _result(
+def new_result(
     network: Network,
     sender: str,
     to: str,
@@ -216,18 +218,20 @@ def _result(
     )
 
 
-def _entry(
-    event: str,
+def signed_entry(
     result: SendResult,
     chain_id: int,
     signed: SignedTx,
-    request: SendRequest,
-    report: screening.Report,
+    *,
+    allow: frozenset[str],
+    dry_run: bool,
     key: str | None = None,
 ) -> dict[str, Any]:
-    allowed = sorted(f.rule for f in report.blocking() if f.rule in request.allow)
+    """The history entry written before broadcast: enough to re-broadcast after a crash."""
+    report = result.report
+    allowed = sorted(f.rule for f in report.blocking() if f.rule in allow)
     entry: dict[str, Any] = {
-        "event": event,
+        "event": "signed",
         "network": result.network,
         "chain_id": chain_id,
         "from": result.sender,
@@ -238,7 +242,7 @@ def _entry(
         "nonce": result.nonce,
         "tx_hash": signed.hash_hex,
         "raw": signed.raw_hex,
-        "dry_run": request.dry_run,
+        "dry_run": dry_run,
         "screening": report.verdict,
     }
     if allowed:

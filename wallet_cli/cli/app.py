@@ -13,10 +13,13 @@ import typer
 
 from wallet_cli.cli import (
     accounts,
+    batch_cmds,
     devnet_cmds,
+    history_cmds,
     keyfiles,
     keyring_cmds,
     keys,
+    message_cmds,
     network_cmds,
     send_cmds,
 )
@@ -70,6 +73,9 @@ keys.register(app)
 keyfiles.register(app)
 accounts.register(app)
 send_cmds.register(app)
+batch_cmds.register(app)
+history_cmds.register(app)
+message_cmds.register(app)
 app.add_typer(keyring_cmds.app, name="keyring")
 app.add_typer(network_cmds.app, name="network")
 app.add_typer(devnet_cmds.app, name="devnet")

@@ -50,24 +50,37 @@ class History:
             return self.append_locked(entry)
 
     def append_locked(self, entry: dict[str, Any]) -> dict[str, Any]:
+        return self.append_many_locked([entry])[0]
+
+    def append_many(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        with self.home.lock():
+            return self.append_many_locked(entries)
+
+    def append_many_locked(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Chain and append `entries` with one write and one fsync, then move the head."""
+        if not entries:
+            return []
         make_private_dir(self.folder)
         count, prev = self._head()
-        record = {
-            "seq": count + 1,
-            "prev": prev,
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            **entry,
-        }
-        line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        records, lines = [], []
+        for entry in entries:
+            count += 1
+            record = {"seq": count, "prev": prev, "time": now, **entry}
+            line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+            prev = line_hash(line)
+            records.append(record)
+            lines.append(line + b"\n")
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
         try:
-            os.write(fd, line + b"\n")
+            data = memoryview(b"".join(lines))
+            while data:
+                data = data[os.write(fd, data) :]
             os.fsync(fd)
         finally:
             os.close(fd)
-        head = {"count": count + 1, "hash": line_hash(line)}
-        write_atomic(self.head_path, json.dumps(head).encode())
-        return record
+        write_atomic(self.head_path, json.dumps({"count": count, "hash": prev}).encode())
+        return records
 
     def _head(self) -> tuple[int, str]:
         try:

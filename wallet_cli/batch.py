@@ -1,0 +1,325 @@
+"""`wallet batch`: many transfers from one CSV, validated and screened in full before any
+signature, then signed together and sent pipelined (JSON-RPC batches), receipts awaited
+together.
+
+Idempotent: each row gets a key (wallet, network, sender, the file's SHA-256, row number)
+written to history with its signed raw transaction. Running the same file again skips
+rows already confirmed, and re-broadcasts (never re-signs) rows that were signed but whose
+fate is unknown, so no row is ever sent twice, even after a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chains.base import Asset, Network
+from chains.errors import ChainError, RpcError
+from chains.evm.rpc import RpcClient
+from chains.evm.transfer import ItemError, TransferItem, plan_batch
+from chains.evm.tx import SignedTx, Signer
+from chains.evm.units import parse_amount
+from chains.registry import adapter_for
+from wallet_cli import screening
+from wallet_cli.errors import BadBatchFile, ScreeningBlocked
+from wallet_cli.store.config import Config
+from wallet_cli.store.history import History
+from wallet_cli.transfer import (
+    CHECK_AMOUNT_DECIMALS,
+    Confirm,
+    SendResult,
+    Unlock,
+    connect,
+    enforce,
+    new_result,
+    parse_positive_amount,
+    resolve_asset,
+    screening_context,
+    signed_entry,
+)
+from wallet_cli.wallet import Wallet
+
+Progress = Callable[[str, int, int], None]
+SEND_CHUNK = 200
+MAX_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    line: int
+    to: str
+    amount: str
+    token: str | None
+
+
+@dataclass
+class RowResult:
+    row: BatchRow
+    result: SendResult | None = None
+    skipped: bool = False
+    status: str = "not-broadcast"
+    tx_hash: str | None = None
+    block: int | None = None
+    reason: str | None = None
+    recorded: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Fresh rows describe what was signed now; skipped ones what history recorded."""
+        source: Any = self.result or self.recorded
+        pick = (lambda name: getattr(source, name)) if self.result else source.get
+        document: dict[str, Any] = {
+            "row": self.row.line,
+            "to": pick("to") or self.row.to,
+            "amount": pick("amount") or self.row.amount,
+            "unit": pick("unit"),
+            "tx_hash": self.tx_hash,
+            "status": self.status,
+            "block": self.block,
+            "skipped": self.skipped,
+        }
+        if self.result is not None:
+            document["screening"] = self.result.report.to_json()
+        if self.reason:
+            document["reason"] = self.reason
+        return document
+
+
+def read_rows(data: bytes, path: Path) -> list[BatchRow]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadBatchFile(f"{path} is not UTF-8 text") from None
+    rows: list[BatchRow] = []
+    for line_number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [c.strip() for c in cells]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if line_number == 1 and cells[0].lower() == "to":
+            continue
+        if len(cells) not in (2, 3) or not cells[0] or not cells[1]:
+            raise BadBatchFile(f"row {line_number}: expected 'to,amount[,token]', got {cells!r}")
+        token = cells[2] if len(cells) == 3 and cells[2] else None
+        rows.append(BatchRow(line_number, cells[0], cells[1], token))
+    if not rows:
+        raise BadBatchFile(f"{path} has no rows")
+    if len(rows) > MAX_ROWS:
+        raise BadBatchFile(f"{path} has {len(rows)} rows; at most {MAX_ROWS} per batch")
+    return rows
+
+
+def run_batch(
+    wallet: Wallet,
+    network: Network,
+    config: Config,
+    path: Path,
+    *,
+    index: int,
+    unlock: Unlock,
+    confirm: Confirm,
+    progress: Progress,
+    allow: frozenset[str] = frozenset(),
+    wait: bool = True,
+    timeout: float = 300.0,
+) -> list[RowResult]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadBatchFile(f"cannot read {path}: {exc.strerror}") from None
+    rows = read_rows(data, path)
+    adapter = adapter_for(network.family)
+    targets = []
+    for row in rows:
+        with _row_errors(row):
+            targets.append(adapter.parse_address(row.to, network))
+            parse_amount(row.amount, CHECK_AMOUNT_DECIMALS, allow_units=row.token is None)
+    sender = wallet.addresses(network.family, [index])[0].address
+    client, chain_id = connect(network)
+    try:
+        assets: dict[str | None, Asset] = {}
+        amounts = []
+        for row in rows:
+            with _row_errors(row):
+                if row.token not in assets:
+                    assets[row.token] = resolve_asset(client, config, network, row.token)
+                amounts.append(parse_positive_amount(row.amount, assets[row.token]))
+        digest = hashlib.sha256(data).hexdigest()
+        keys = [
+            hashlib.sha256(
+                f"{wallet.name}|{network.name}|{chain_id}|{sender}|{digest}|{row.line}".encode()
+            ).hexdigest()
+            for row in rows
+        ]
+        history = History(wallet.home, wallet.name)
+        results = [RowResult(row) for row in rows]
+        fresh = _resume(client, history, keys, results, progress)
+        with wallet.home.account_lock(f"evm-{chain_id}-{sender}"):
+            items = [
+                TransferItem(targets[i], assets[rows[i].token], amounts[i], rows[i].to)
+                for i in fresh
+            ]
+            try:
+                plans = plan_batch(
+                    client, network=network.name, chain_id=chain_id, sender=sender, items=items
+                )
+            except ItemError as exc:
+                line = rows[fresh[exc.position]].line
+                raise BadBatchFile(f"row {line}: {exc.error.message}") from None
+            context = screening_context(wallet, network)
+            reports = [screening.check(plan.preview, context) for plan in plans]
+            for i, plan, report in zip(fresh, plans, reports, strict=True):
+                try:
+                    enforce(report, allow, confirm, plan.preview)
+                except ScreeningBlocked as exc:
+                    raise ScreeningBlocked(f"row {rows[i].line}: {exc.message}", report) from None
+            progress("screened", len(rows), len(rows))
+            if plans:
+                unlock()
+                signer = Signer(wallet.private_key("evm", index))
+            signed: list[SignedTx] = []
+            entries = []
+            for i, plan, report in zip(fresh, plans, reports, strict=True):
+                one = signer.sign(plan.tx)
+                signed.append(one)
+                result = new_result(
+                    network,
+                    sender,
+                    targets[i],
+                    assets[rows[i].token],
+                    amounts[i],
+                    plan,
+                    report,
+                    one,
+                )
+                results[i].result, results[i].tx_hash = result, one.hash_hex
+                entries.append(
+                    signed_entry(result, chain_id, one, allow=allow, dry_run=False, key=keys[i])
+                )
+            history.append_many(entries)
+            progress("signed", len(signed), len(signed))
+            _broadcast_all(client, history, [results[i] for i in fresh], signed, progress)
+        if wait:
+            _await_all(client, history, results, timeout, progress)
+        return results
+    finally:
+        client.close()
+
+
+@contextlib.contextmanager
+def _row_errors(row: BatchRow) -> Iterator[None]:
+    """Re-raise a chain input error as a batch error naming the row."""
+    try:
+        yield
+    except ChainError as error:
+        if error.kind != "input":
+            raise
+        raise BadBatchFile(f"row {row.line}: {error.message}") from None
+
+
+def _resume(
+    client: RpcClient,
+    history: History,
+    keys: list[str],
+    results: list[RowResult],
+    progress: Progress,
+) -> list[int]:
+    """Settle rows this file already signed; return the positions still to send."""
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for entry in history.entries():
+        if entry.get("key"):
+            by_key.setdefault(entry["key"], []).append(entry)
+    events: dict[str, list[dict[str, Any]]] = {}
+    for entry in history.entries():
+        if entry.get("tx_hash"):
+            events.setdefault(entry["tx_hash"], []).append(entry)
+    fresh, rebroadcast = [], []
+    for position, key in enumerate(keys):
+        signed = by_key.get(key)
+        if not signed:
+            fresh.append(position)
+            continue
+        entry = signed[-1]
+        result = results[position]
+        result.skipped, result.tx_hash, result.recorded = True, entry["tx_hash"], entry
+        final = [
+            e for e in events.get(entry["tx_hash"], []) if e["event"] in ("confirmed", "failed")
+        ]
+        if final:
+            result.status = "success" if final[-1]["event"] == "confirmed" else "failed"
+            result.block, result.reason = final[-1].get("block"), final[-1].get("reason")
+        else:
+            rebroadcast.append((result, entry["raw"]))
+    if rebroadcast:
+        answers = client.batch([("eth_sendRawTransaction", [raw]) for _, raw in rebroadcast])
+        for (result, _), answer in zip(rebroadcast, answers, strict=True):
+            known = not isinstance(answer, RpcError) or "already" in answer.message.lower()
+            result.status = "pending" if known else "unknown"
+            if not known:
+                result.reason = f"re-broadcast refused: {answer.message}"
+        progress("resumed", len(rebroadcast), len(rebroadcast))
+    return fresh
+
+
+def _broadcast_all(
+    client: RpcClient,
+    history: History,
+    results: list[RowResult],
+    signed: list[SignedTx],
+    progress: Progress,
+) -> None:
+    sent = 0
+    for start in range(0, len(signed), SEND_CHUNK):
+        chunk = signed[start : start + SEND_CHUNK]
+        answers = client.batch([("eth_sendRawTransaction", [tx.raw_hex]) for tx in chunk])
+        entries = []
+        for offset, (tx, answer) in enumerate(zip(chunk, answers, strict=True)):
+            result = results[start + offset]
+            if isinstance(answer, RpcError):
+                result.status, result.reason = "rejected", answer.message
+                entries.append(
+                    {"event": "rejected", "tx_hash": tx.hash_hex, "reason": answer.message}
+                )
+            else:
+                result.status = "pending"
+                entries.append({"event": "broadcast", "tx_hash": tx.hash_hex})
+        history.append_many(entries)
+        sent += len(chunk)
+        progress("sent", sent, len(signed))
+
+
+def _await_all(
+    client: RpcClient,
+    history: History,
+    results: list[RowResult],
+    timeout: float,
+    progress: Progress,
+) -> None:
+    waiting = [r for r in results if r.status == "pending" and r.tx_hash]
+    if not waiting:
+        return
+    receipts = client.wait_for_receipts([r.tx_hash for r in waiting if r.tx_hash], timeout)
+    entries = []
+    for result in waiting:
+        receipt = receipts.get(result.tx_hash or "")
+        if receipt is None:
+            continue
+        result.block = int(receipt["blockNumber"], 16)
+        ok = int(receipt.get("status", "0x1"), 16) == 1
+        result.status = "success" if ok else "failed"
+        if not ok:
+            result.reason = "reverted"
+        entries.append(
+            {
+                "event": "confirmed" if ok else "failed",
+                "tx_hash": result.tx_hash,
+                "block": result.block,
+                **({} if ok else {"reason": "reverted"}),
+            }
+        )
+    history.append_many(entries)
+    progress("confirmed", len(entries), len(waiting))

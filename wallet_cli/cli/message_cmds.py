@@ -1,0 +1,144 @@
+"""`wallet sign-message`, `verify-message` (EIP-191) and `sign-typed-data` (EIP-712)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wallet_cli.cli import common, output, prompts
+from wallet_cli.errors import BadInput
+
+IndexOption = Annotated[int, typer.Option("--index", help="Which address signs.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sign-message")(sign_message)
+    app.command("verify-message")(verify_message)
+    app.command("sign-typed-data")(sign_typed_data)
+
+
+def _message_bytes(message: str | None, hex_input: bool) -> bytes:
+    if message is None:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise BadInput("give the message as an argument or on standard input")
+        message = sys.stdin.read()
+    if hex_input:
+        try:
+            return bytes.fromhex(message.strip().removeprefix("0x"))
+        except ValueError:
+            raise BadInput("--hex was given but the message is not hex") from None
+    return message.encode("utf-8")
+
+
+def sign_message(
+    ctx: typer.Context,
+    message: Annotated[str | None, typer.Argument(help="Text to sign; default: stdin.")] = None,
+    index: IndexOption = 0,
+    hex_input: Annotated[bool, typer.Option("--hex", help="The message is hex bytes.")] = False,
+) -> None:
+    """Sign a personal message (EIP-191, as personal_sign)."""
+    from wallet_cli.messages import sign_personal
+
+    session = common.session_of(ctx)
+    wallet = session.wallet()
+    data = _message_bytes(message, hex_input)
+    signed = sign_personal(
+        wallet, index, data, lambda: wallet.unlock(session.unlock_sources(wallet))
+    )
+    output.emit(
+        session.json,
+        {"address": signed.address, "signature": signed.signature, "digest": signed.digest},
+        [signed.signature],
+    )
+
+
+def verify_message(
+    ctx: typer.Context,
+    address: Annotated[str, typer.Option("--address", help="The claimed signer.")],
+    signature: Annotated[str, typer.Option("--signature", help="65-byte hex signature.")],
+    message: Annotated[str | None, typer.Argument(help="The signed text; default: stdin.")] = None,
+    hex_input: Annotated[bool, typer.Option("--hex", help="The message is hex bytes.")] = False,
+) -> None:
+    """Check a personal-message signature; exit 0 if `--address` signed it, else 1."""
+    from chains.evm.address import parse
+    from wallet_cli.messages import verify_personal
+
+    session = common.session_of(ctx)
+    claimed = parse(address)
+    valid, recovered = verify_personal(claimed, _message_bytes(message, hex_input), signature)
+    output.emit(
+        session.json,
+        {"valid": valid, "address": claimed, "recovered": recovered},
+        [f"valid: signed by {claimed}" if valid else f"INVALID: recovers to {recovered}"],
+    )
+    if not valid:
+        raise typer.Exit(1)
+
+
+def sign_typed_data(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="EIP-712 JSON: types, primaryType, domain, message.")
+    ],
+    index: IndexOption = 0,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
+    ] = None,
+) -> None:
+    """Show the domain and primary type, screen the verifying contract, then sign."""
+    import json
+
+    from chains.evm.messages import TypedDataSummary
+    from wallet_cli.cli.screening_view import confirmer, finding_lines
+    from wallet_cli.messages import sign_typed
+    from wallet_cli.screening import Report
+
+    session = common.session_of(ctx)
+    try:
+        document = json.loads(file.read_bytes())
+    except OSError as exc:
+        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
+    except ValueError:
+        raise BadInput(f"{file} is not valid JSON") from None
+    wallet = session.wallet()
+
+    def show_and_confirm(summary: TypedDataSummary, report: Report) -> bool:
+        lines = [
+            "Typed data to sign (EIP-712):",
+            f"  primary type:       {summary.primary_type}",
+            f"  domain name:        {summary.domain_name}  version {summary.domain_version}",
+            f"  chain id:           {summary.chain_id}",
+            f"  verifying contract: {summary.verifying_contract}",
+            *finding_lines(report),
+        ]
+        output.note("\n".join(lines))
+        if session.yes:
+            return True
+        if not prompts.terminal_available():
+            return False
+        return prompts.ask("Sign it? [y/N] ").lower() in ("y", "yes")
+
+    signed = sign_typed(
+        wallet,
+        session.network(),
+        index,
+        document,
+        unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
+        confirm=confirmer(session),
+        show_and_confirm=show_and_confirm,
+        allow=frozenset(allow or ()),
+    )
+    output.emit(
+        session.json,
+        {
+            "address": signed.address,
+            "signature": signed.signature,
+            "digest": signed.digest,
+            "screening": signed.report.to_json(),
+        },
+        [signed.signature],
+    )

@@ -1,0 +1,94 @@
+"""Message signing through the same screen-then-sign step as transfers.
+
+A personal message (EIP-191) has no destination, so nothing is screened; typed data
+(EIP-712) names a verifying contract, which is screened like a recipient, and a domain
+chain id other than the network's is a warning: a signature meant for another chain is a
+common phishing trick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chains.base import Network, Output, Preview
+from chains.evm import messages
+from chains.evm.transfer import ETH
+from chains.evm.tx import Signer
+from chains.registry import adapter_for
+from wallet_cli import screening
+from wallet_cli.errors import NotConfirmed
+from wallet_cli.transfer import Confirm, Unlock, enforce, screening_context
+from wallet_cli.wallet import Wallet
+
+ShowAndConfirm = Callable[[messages.TypedDataSummary, screening.Report], bool]
+
+
+@dataclass(frozen=True)
+class MessageSignature:
+    address: str
+    signature: str
+    digest: str
+    report: screening.Report
+
+
+def sign_personal(wallet: Wallet, index: int, message: bytes, unlock: Unlock) -> MessageSignature:
+    address = wallet.addresses("evm", [index])[0].address
+    unlock()
+    digest = messages.personal_digest(message)
+    signature = messages.sign_digest(Signer(wallet.private_key("evm", index)), digest)
+    return MessageSignature(
+        address, "0x" + signature.hex(), "0x" + digest.hex(), screening.Report()
+    )
+
+
+def verify_personal(address: str, message: bytes, signature_hex: str) -> tuple[bool, str]:
+    text = signature_hex.strip().removeprefix("0x")
+    try:
+        signature = bytes.fromhex(text)
+    except ValueError:
+        from chains.errors import InvalidSignature
+
+        raise InvalidSignature("the signature is not hex") from None
+    recovered = messages.recover(messages.personal_digest(message), signature)
+    return recovered == address, recovered
+
+
+def sign_typed(
+    wallet: Wallet,
+    network: Network,
+    index: int,
+    document: dict[str, Any],
+    *,
+    unlock: Unlock,
+    confirm: Confirm,
+    show_and_confirm: ShowAndConfirm,
+    allow: frozenset[str] = frozenset(),
+) -> MessageSignature:
+    summary = messages.summarize(document)
+    digest = messages.typed_data_digest(document)
+    address = wallet.addresses("evm", [index])[0].address
+    outputs: tuple[Output, ...] = ()
+    if summary.verifying_contract:
+        contract = adapter_for("evm").parse_address(summary.verifying_contract, network)
+        outputs = (Output(contract, ETH, 0, summary.verifying_contract),)
+    preview = Preview(network.name, network.chain_id, address, outputs, 0, ETH)
+    report = screening.check(preview, screening_context(wallet, network))
+    if summary.chain_id is not None and network.chain_id not in (None, summary.chain_id):
+        mismatch = screening.Finding(
+            "typed-data-chain",
+            "warn",
+            f"the typed data is for chain id {summary.chain_id}, but network {network.name!r} "
+            f"is chain id {network.chain_id}",
+        )
+        report = screening.Report((*report.findings, mismatch))
+    if outputs:
+        enforce(report, allow, confirm, preview)
+    elif report.warnings() and not confirm(report, preview):
+        raise NotConfirmed("a screening warning was not confirmed: nothing was signed")
+    if not show_and_confirm(summary, report):
+        raise NotConfirmed("signing the typed data was not confirmed: nothing was signed")
+    unlock()
+    signature = messages.sign_digest(Signer(wallet.private_key("evm", index)), digest)
+    return MessageSignature(address, "0x" + signature.hex(), "0x" + digest.hex(), report)
