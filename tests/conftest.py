@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,65 @@ def passphrase_file(tmp_path: Path) -> Path:
     path = tmp_path / "passphrase.txt"
     path.write_text(PASSPHRASE + "\n")
     return path
+
+
+@dataclass(frozen=True)
+class Devnet:
+    url: str
+    pid: int
+    token: str  # TestToken "TUSD", 6 decimals, all supply held by anvil account 0
+    reverter: str
+
+
+@pytest.fixture(scope="session")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
+    """A real anvil on a free loopback port (--prune-history, its HOME in a temp folder),
+    with the test contracts deployed; stopped by pid at the end of the session."""
+    from chains.evm import anvil
+    from chains.evm.rpc import RpcClient
+    from tests.evm_helpers import Chain, artifact, encode_token_constructor, free_port
+
+    process = anvil.start(free_port(), tmp_path_factory.mktemp("anvil"))
+    try:
+        chain = Chain(RpcClient(process.url), process.url)
+        key = load_vectors("anvil_accounts.json")["vectors"][0]["private_key"]
+        token_code = bytes.fromhex(artifact("TestToken")["bytecode"][2:])
+        args = encode_token_constructor("Test USD", "TUSD", 6, 10**12)
+        token = chain.deploy(key, token_code + args)
+        reverter = chain.deploy(key, bytes.fromhex(artifact("Reverter")["bytecode"][2:]))
+        chain.client.close()
+        yield Devnet(process.url, process.pid, token, reverter)
+    finally:
+        anvil.stop(process.pid)
+
+
+@pytest.fixture
+def chain(devnet: Devnet) -> Iterator[Any]:
+    """The devnet's state is snapshotted before each test and reverted after it."""
+    from chains.evm.rpc import RpcClient
+    from tests.evm_helpers import Chain
+
+    client = RpcClient(devnet.url)
+    snapshot = client.call("evm_snapshot")
+    try:
+        yield Chain(client, devnet.url)
+    finally:
+        assert client.call("evm_revert", [snapshot]) is True
+        client.close()
+
+
+@pytest.fixture
+def evm_home(anvil_home: Path, devnet: Devnet, chain: Any) -> Path:
+    """A home with wallet 'dev' (the anvil mnemonic) whose `devnet` network is the fixture's
+    anvil, and TUSD in its token list."""
+    config = anvil_home / "config.toml"
+    config.write_text(
+        config.read_text()
+        + f'\n[networks.devnet]\nchain = "evm"\nrpc = "{devnet.url}"\nchain_id = 31337\n'
+        + "devnet = true\n"
+        + f'\n[tokens.devnet]\nTUSD = "{devnet.token}"\n'
+    )
+    return anvil_home
 
 
 @pytest.fixture(scope="session")
