@@ -255,14 +255,52 @@ def _resume(
         else:
             rebroadcast.append((result, entry["raw"]))
     if rebroadcast:
-        answers = client.batch([("eth_sendRawTransaction", [raw]) for _, raw in rebroadcast])
-        for (result, _), answer in zip(rebroadcast, answers, strict=True):
-            known = not isinstance(answer, RpcError) or "already" in answer.message.lower()
-            result.status = "pending" if known else "unknown"
-            if not known:
-                result.reason = f"re-broadcast refused: {answer.message}"
+        _settle_unfinished(client, history, rebroadcast)
         progress("resumed", len(rebroadcast), len(rebroadcast))
     return fresh
+
+
+def _settle_unfinished(
+    client: RpcClient, history: History, rows: list[tuple[RowResult, str]]
+) -> None:
+    """Rows signed earlier with no final status: mined, still pending, or never sent."""
+    hashes = [result.tx_hash for result, _ in rows]
+    receipts = client.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
+    known = client.batch([("eth_getTransactionByHash", [h]) for h in hashes])
+    entries: list[dict[str, Any]] = []
+    resend: list[tuple[RowResult, str]] = []
+    for (result, raw), receipt, seen in zip(rows, receipts, known, strict=True):
+        if isinstance(receipt, dict):
+            _apply_receipt(result, receipt, entries)
+        elif isinstance(seen, dict):
+            result.status = "pending"
+        else:
+            resend.append((result, raw))
+    if resend:
+        answers = client.batch([("eth_sendRawTransaction", [raw]) for _, raw in resend])
+        for (result, _), answer in zip(resend, answers, strict=True):
+            if isinstance(answer, RpcError):
+                result.status, result.reason = "unknown", f"re-broadcast refused: {answer.message}"
+            else:
+                result.status = "pending"
+                entries.append({"event": "broadcast", "tx_hash": result.tx_hash})
+    history.append_many(entries)
+
+
+def _apply_receipt(
+    result: RowResult, receipt: dict[str, Any], entries: list[dict[str, Any]]
+) -> None:
+    result.block = int(receipt["blockNumber"], 16)
+    ok = int(receipt.get("status", "0x1"), 16) == 1
+    result.status = "success" if ok else "failed"
+    entry: dict[str, Any] = {
+        "event": "confirmed" if ok else "failed",
+        "tx_hash": result.tx_hash,
+        "block": result.block,
+    }
+    if not ok:
+        result.reason = entry["reason"] = "reverted"
+    entries.append(entry)
 
 
 def _broadcast_all(
@@ -303,23 +341,10 @@ def _await_all(
     if not waiting:
         return
     receipts = client.wait_for_receipts([r.tx_hash for r in waiting if r.tx_hash], timeout)
-    entries = []
+    entries: list[dict[str, Any]] = []
     for result in waiting:
         receipt = receipts.get(result.tx_hash or "")
-        if receipt is None:
-            continue
-        result.block = int(receipt["blockNumber"], 16)
-        ok = int(receipt.get("status", "0x1"), 16) == 1
-        result.status = "success" if ok else "failed"
-        if not ok:
-            result.reason = "reverted"
-        entries.append(
-            {
-                "event": "confirmed" if ok else "failed",
-                "tx_hash": result.tx_hash,
-                "block": result.block,
-                **({} if ok else {"reason": "reverted"}),
-            }
-        )
+        if receipt is not None:
+            _apply_receipt(result, receipt, entries)
     history.append_many(entries)
     progress("confirmed", len(entries), len(waiting))
