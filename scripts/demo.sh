@@ -1,29 +1,52 @@
 #!/usr/bin/env bash
-# The demo: installs the wallet, creates a wallet in a temporary home and shows its addresses.
+# The demo: installs the wallet and anvil, starts a devnet, restores the funded dev
+# mnemonic into a temporary home, sends a transfer that passes screening, shows one that
+# screening stops, prints the receipt, and stops the devnet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 wallet=.venv/bin/wallet
-home=$(mktemp -d)
-trap 'rm -rf "$home"' EXIT
-export WALLET_HOME="$home/wallet-home"
+work=$(mktemp -d)
+export WALLET_HOME="$work/home"
+cleanup() { "$wallet" devnet down >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
 umask 077
-printf 'demo passphrase, never use it for real funds\n' > "$home/passphrase"
+printf 'demo passphrase, never use it for real funds\n' > "$work/passphrase"
+export WALLET_PASSPHRASE_FILE="$work/passphrase"
+port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mnemonic="test test test test test test test test test test test junk"
 
-echo "== wallet init: a new 12-word wallet (words written to a 0600 file, no terminal needed)"
-"$wallet" --passphrase-file "$home/passphrase" init --name demo --mnemonic-out "$home/words.txt"
-echo
-echo "== wallet address --count 3: read from public data, no passphrase asked"
+step() { printf '\n== %s\n' "$*"; }
+
+step "wallet devnet up: anvil on 127.0.0.1:$port"
+"$wallet" devnet up --port "$port"
+
+step "wallet restore: the public dev mnemonic, read from stdin"
+echo "$mnemonic" | "$wallet" restore --name demo
+
+step "wallet address --count 3 (public data, no passphrase)"
 "$wallet" address --count 3
-echo
-echo "== wallet --json list"
-"$wallet" --json list
-echo
-echo "== the same words restored under another name give the same first address"
-"$wallet" --passphrase-file "$home/passphrase" restore --name again < "$home/words.txt"
-echo
-echo "== a mistyped word is refused (exit 2) and named"
+
+recipient=$("$wallet" --json address --index 1 | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["addresses"][0]["address"])')
+
+step "wallet send --to $recipient --amount 1.5: screened, signed, sent, receipt awaited"
+"$wallet" send --to "$recipient" --amount 1.5
+
+step "the receipt, as a script sees it (wallet --json send ...)"
+"$wallet" --json send --to "$recipient" --amount 20gwei | .venv/bin/python -m json.tool
+
+step "a transfer that screening stops: the zero address (exit 3, nothing signed)"
 set +e
-sed 's/^\([a-z]*\) /\1x /' "$home/words.txt" | "$wallet" --passphrase-file "$home/passphrase" restore --name typo
+"$wallet" send --to 0x0000000000000000000000000000000000000000 --amount 1
 echo "exit code: $?"
 set -e
+
+step "wallet balance $recipient"
+"$wallet" balance "$recipient"
+
+step "wallet history, and its hash chain verified"
+"$wallet" history
+"$wallet" history --verify
+
+step "wallet devnet down"
+"$wallet" devnet down
