@@ -1,5 +1,7 @@
 """Recursive Length Prefix encoding (Ethereum Yellow Paper, appendix B).
 
+Decoding is strict: non-canonical encodings (which the `rlp` package also rejects) raise.
+
 Only what transactions need: byte strings, non-negative integers (minimal big-endian, zero
 as the empty string) and lists. `decode` exists to read back raw transactions we stored.
 """
@@ -49,6 +51,8 @@ def _decode_at(data: bytes, start: int) -> tuple[Decoded, int]:
         return data[start : start + 1], start + 1
     if first < 0xC0:
         offset, length = _length(data, start, 0x80)
+        if length == 1 and data[offset] < 0x80:
+            raise ValueError("RLP: a single byte below 0x80 must encode as itself")
         return data[offset : offset + length], offset + length
     offset, length = _length(data, start, 0xC0)
     end = offset + length
@@ -69,7 +73,11 @@ def _length(data: bytes, start: int, offset: int) -> tuple[int, int]:
     else:
         size = short - 55
         begin = start + 1 + size
+        if begin > len(data):
+            raise ValueError("RLP data is truncated")
         length = int.from_bytes(data[start + 1 : begin], "big")
+        if data[start + 1 : start + 2] == b"\0" or length < 56:
+            raise ValueError("RLP: non-canonical length encoding")
     if begin + length > len(data):
         raise ValueError("RLP data is truncated")
     return begin, length

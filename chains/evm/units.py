@@ -7,14 +7,14 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from chains.errors import InvalidAmount
 
 ETHER_DECIMALS = 18
 UNITS = {"wei": 0, "gwei": 9, "eth": 18, "ether": 18}
-_NUMBER = re.compile(r"(?P<whole>\d*)(?:\.(?P<frac>\d*))?")
-_WITH_UNIT = re.compile(r"(?P<number>[0-9.]+)\s*(?P<unit>[A-Za-z]+)")
+# ASCII only: a Bengali four looks like an 8, and Python's \d would accept it.
+_NUMBER = re.compile(r"(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?", re.ASCII)
+_WITH_UNIT = re.compile(r"(?P<number>[0-9.]+)[ \t]*(?P<unit>[A-Za-z]+)", re.ASCII)
 
 
 def parse_amount(text: str, decimals: int, *, allow_units: bool = True) -> int:
@@ -44,6 +44,7 @@ def parse_amount(text: str, decimals: int, *, allow_units: bool = True) -> int:
 
 def format_amount(base_units: int, decimals: int) -> str:
     """Exact decimal text of `base_units`, without trailing zeros (`1.5`, `0`, `0.000001`)."""
-    value = Decimal(base_units).scaleb(-decimals)
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    whole, fraction = divmod(base_units, 10**decimals)
+    if not fraction:
+        return str(whole)
+    return f"{whole}.{str(fraction).rjust(decimals, '0').rstrip('0')}"

@@ -83,19 +83,39 @@ class History:
         return records
 
     def _head(self) -> tuple[int, str]:
+        """Count and hash of the journal's last line, read from the journal itself.
+
+        The journal is the truth: if a process died after appending but before moving the
+        head file, the next append still chains from the real last entry (and moves the head).
+        """
+        last = self._last_line()
+        if last is None:
+            return 0, GENESIS
         try:
-            head = json.loads(self.head_path.read_bytes())
-            return int(head["count"]), str(head["hash"])
-        except FileNotFoundError:
-            pass
+            entry = json.loads(last)
+            count = int(entry["seq"])
         except (ValueError, KeyError, TypeError):
             raise HomeUnusable(
-                f"{self.head_path} is malformed; run 'wallet history --verify'"
+                f"the last line of {self.path} is malformed; run 'wallet history --verify'"
             ) from None
-        count, prev = 0, GENESIS
-        for raw in self._raw_lines():
-            count, prev = count + 1, line_hash(raw)
-        return count, prev
+        return count, line_hash(last)
+
+    def _last_line(self) -> bytes | None:
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                position, tail = handle.tell(), b""
+                while position > 0:
+                    step = min(4096, position)
+                    position -= step
+                    handle.seek(position)
+                    tail = handle.read(step) + tail
+                    lines = [line for line in tail.split(b"\n") if line.strip()]
+                    if len(lines) > 1 or (position == 0 and lines):
+                        return lines[-1]
+        except FileNotFoundError:
+            return None
+        return None
 
     def _raw_lines(self) -> Iterator[bytes]:
         try:
@@ -122,6 +142,8 @@ class History:
                 entry = json.loads(raw)
             except ValueError:
                 return Verification(False, count, f"line {number} is not JSON")
+            if not isinstance(entry, dict):
+                return Verification(False, count, f"line {number} is not a JSON object")
             if entry.get("prev") != prev or entry.get("seq") != number:
                 return Verification(
                     False,
@@ -137,6 +159,8 @@ class History:
                 return Verification(True, 0)
             return Verification(False, count, f"{self.head_path.name} is missing")
         except ValueError:
+            return Verification(False, count, f"{self.head_path.name} is malformed")
+        if not isinstance(head, dict):
             return Verification(False, count, f"{self.head_path.name} is malformed")
         if head.get("count") != count or head.get("hash") != prev:
             return Verification(
