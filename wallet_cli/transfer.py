@@ -27,6 +27,13 @@ from wallet_cli.wallet import Wallet
 
 Confirm = Callable[[screening.Report, Preview], bool]
 Unlock = Callable[[], object]
+Show = Callable[[Preview, screening.Report], None]
+
+
+def _show_nothing(preview: Preview, report: screening.Report) -> None:
+    return None
+
+
 CHECK_AMOUNT_DECIMALS = 77  # syntax check before the token's real decimals are known
 
 
@@ -150,7 +157,9 @@ def send(
     *,
     unlock: Unlock,
     confirm: Confirm,
+    show: Show = _show_nothing,
 ) -> SendResult:
+    """`show` gets the preview (every output, the fee cap) after screening, before signing."""
     adapter = adapter_for(network.family)
     to = adapter.parse_address(request.to, network)
     parse_amount(request.amount, CHECK_AMOUNT_DECIMALS, allow_units=request.token is None)
@@ -175,6 +184,7 @@ def send(
             )
             report = screening.check(plan.preview, screening_context(wallet, network))
             enforce(report, request.allow, confirm, plan.preview)
+            show(plan.preview, report)
             unlock()
             signed = Signer(wallet.private_key("evm", request.index)).sign(plan.tx)
             result = new_result(network, sender, to, asset, amount, plan, report, signed)

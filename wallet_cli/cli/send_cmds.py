@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wallet_cli.cli import common, output
+
+if TYPE_CHECKING:
+    from chains.base import Preview
+    from wallet_cli.screening import Report
 
 IndexOption = Annotated[int, typer.Option("--index", help="Which address of the wallet.")]
 TokenOption = Annotated[
@@ -70,6 +74,7 @@ def send(
         request,
         unlock=lambda: _unlock(session),
         confirm=confirmer(session),
+        show=(lambda preview, report: None) if session.json else _show_preview,
     )
     lines = [f"{result.amount} {result.unit} from {result.sender} to {result.to}"]
     lines += [f"screening: {result.report.verdict}", *finding_lines(result.report)]
@@ -85,6 +90,21 @@ def send(
     output.emit(session.json, result.to_json(), lines)
     if result.status == "failed":
         raise typer.Exit(1)
+
+
+def _show_preview(preview: Preview, report: Report) -> None:
+    from chains.evm.units import format_amount
+
+    lines = ["About to sign:"]
+    for item in preview.outputs:
+        amount = format_amount(item.amount, item.asset.decimals)
+        lines.append(f"  {amount} {item.asset.symbol} -> {item.recipient}")
+    fee = format_amount(preview.fee_cap, preview.fee_asset.decimals)
+    lines.append(
+        f"  from {preview.sender} on {preview.network} (chain id {preview.chain_id}); "
+        f"fee at most {fee} {preview.fee_asset.symbol}"
+    )
+    output.note("\n".join(lines))
 
 
 def _unlock(session: common.Session) -> None:
