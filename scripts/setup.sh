@@ -11,9 +11,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
 # anvil (the devnet) comes from npm: the platform package ships the binary itself, so the
-# wrapper's install script is not needed and is not run.
+# wrapper's install script is not needed and is not run. `npm install` honours the lock
+# file; `npm ci` is not used because its strict check wants every platform's optional
+# package in the lock, and the registry these machines reach serves only linux-amd64's.
 if ! ls node_modules/@foundry-rs/anvil-*/bin/anvil >/dev/null 2>&1; then
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  npm install --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 if [ "${1:-}" = "--dev" ]; then
   .venv/bin/python -m pip install --quiet -e ".[dev]"
