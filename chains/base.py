@@ -93,3 +93,4 @@ class Preview:
     fee_cap: int
     fee_asset: Asset
     call_target: str | None = None  # the contract called, for token transfers
+    domain_chain_id: int | None = None  # EIP-712 typed data: the chain its domain names

@@ -170,7 +170,9 @@ def run_batch(
             except ItemError as exc:
                 line = rows[fresh[exc.position]].line
                 raise BadBatchFile(f"row {line}: {exc.error.message}") from None
-            context = screening_context(wallet, network)
+            context = screening_context(wallet, network, config, client)
+            if context.code is not None:
+                context.code.prefetch([t.recipient for t in items])
             reports = [screening.check(plan.preview, context) for plan in plans]
             for i, plan, report in zip(fresh, plans, reports, strict=True):
                 try:

@@ -19,6 +19,7 @@ from chains.evm.tx import Signer
 from chains.registry import adapter_for
 from wallet_cli import screening
 from wallet_cli.errors import NotConfirmed
+from wallet_cli.store.config import Config
 from wallet_cli.transfer import Confirm, Unlock, enforce, screening_context
 from wallet_cli.wallet import Wallet
 
@@ -58,6 +59,7 @@ def verify_personal(address: str, message: bytes, signature_hex: str) -> tuple[b
 def sign_typed(
     wallet: Wallet,
     network: Network,
+    config: Config,
     index: int,
     document: dict[str, Any],
     *,
@@ -73,16 +75,11 @@ def sign_typed(
     if summary.verifying_contract:
         contract = adapter_for("evm").parse_address(summary.verifying_contract, network)
         outputs = (Output(contract, ETH, 0, summary.verifying_contract),)
-    preview = Preview(network.name, network.chain_id, address, outputs, 0, ETH)
-    report = screening.check(preview, screening_context(wallet, network))
-    if summary.chain_id is not None and network.chain_id not in (None, summary.chain_id):
-        mismatch = screening.Finding(
-            "typed-data-chain",
-            "warn",
-            f"the typed data is for chain id {summary.chain_id}, but network {network.name!r} "
-            f"is chain id {network.chain_id}",
-        )
-        report = screening.Report((*report.findings, mismatch))
+    preview = Preview(
+        network.name, network.chain_id, address, outputs, 0, ETH, domain_chain_id=summary.chain_id
+    )
+    context = screening_context(wallet, network, config, None)
+    report = screening.check(preview, context)
     if outputs:
         enforce(report, allow, confirm, preview)
     elif report.warnings() and not confirm(report, preview):

@@ -68,6 +68,7 @@ class SendResult:
     nonce: int | None = None
     token: str | None = None
     reason: str | None = None
+    base_units: int = 0
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -127,10 +128,12 @@ def parse_positive_amount(text: str, asset: Asset) -> int:
     return amount
 
 
-def screening_context(wallet: Wallet, network: Network) -> screening.Context:
-    record = wallet.public.chains.get(network.family)
-    own = frozenset(record.addresses.values()) if record else frozenset()
-    return screening.Context(network=network, own_addresses=own)
+def screening_context(
+    wallet: Wallet, network: Network, config: Config, client: RpcClient | None
+) -> screening.Context:
+    from wallet_cli.screening.gather import gather
+
+    return gather(wallet.home, config, network, wallet, client)
 
 
 def enforce(
@@ -182,7 +185,9 @@ def send(
                 legacy=request.legacy,
                 gas_limit=request.gas_limit,
             )
-            report = screening.check(plan.preview, screening_context(wallet, network))
+            report = screening.check(
+                plan.preview, screening_context(wallet, network, config, client)
+            )
             enforce(report, request.allow, confirm, plan.preview)
             show(plan.preview, report)
             unlock()
@@ -225,6 +230,7 @@ def new_result(
         fee_cap=format_amount(plan.preview.fee_cap, plan.preview.fee_asset.decimals),
         nonce=plan.tx.nonce,
         token=asset.contract,
+        base_units=amount,
     )
 
 
@@ -247,6 +253,7 @@ def signed_entry(
         "from": result.sender,
         "to": result.to,
         "amount": result.amount,
+        "amount_base": str(result.base_units),
         "unit": result.unit,
         "token": result.token,
         "nonce": result.nonce,

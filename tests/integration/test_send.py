@@ -244,7 +244,21 @@ def test_revert_is_caught_before_signing(evm_home: Path, chain: Chain, devnet: D
 def test_revert_on_chain_is_status_failed_with_reason(
     evm_home: Path, chain: Chain, devnet: Devnet
 ) -> None:
-    result = send(evm_home, "--to", devnet.reverter, "--amount", "1", "--gas-limit", "100000")
+    result = run_wallet(
+        [
+            "--json",
+            "--yes",
+            "send",
+            "--to",
+            devnet.reverter,
+            "--amount",
+            "1",
+            "--gas-limit",
+            "100000",
+        ],
+        home=evm_home,
+        env=clean_env(WALLET_PASSPHRASE=PASSPHRASE),
+    )
     assert result.returncode == 1
     document = result.json()
     assert document["status"] == "failed"

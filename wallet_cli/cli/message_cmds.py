@@ -125,6 +125,7 @@ def sign_typed_data(
     signed = sign_typed(
         wallet,
         session.network(),
+        session.config,
         index,
         document,
         unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
