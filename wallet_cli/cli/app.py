@@ -21,6 +21,7 @@ from wallet_cli.cli import (
     keys,
     message_cmds,
     network_cmds,
+    screening_cmds,
     send_cmds,
 )
 from wallet_cli.cli.session import Session
@@ -76,6 +77,7 @@ send_cmds.register(app)
 batch_cmds.register(app)
 history_cmds.register(app)
 message_cmds.register(app)
+screening_cmds.register(app)
 app.add_typer(keyring_cmds.app, name="keyring")
 app.add_typer(network_cmds.app, name="network")
 app.add_typer(devnet_cmds.app, name="devnet")

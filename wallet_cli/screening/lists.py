@@ -112,9 +112,9 @@ class ListSet:
 
     @classmethod
     def load(cls, user_folder: Path | None) -> ListSet:
-        infos = _read_infos(PACKAGED)
+        infos = read_infos(PACKAGED)
         if user_folder is not None and user_folder.is_dir():
-            infos += _read_infos(user_folder)
+            infos += read_infos(user_folder)
         return cls(infos)
 
     def hits(self, family: str, address: str) -> list[Hit]:
@@ -131,7 +131,7 @@ class ListSet:
         return found
 
 
-def _read_infos(folder: Path) -> list[ListInfo]:
+def read_infos(folder: Path) -> list[ListInfo]:
     infos = []
     for meta in sorted(folder.glob("*.json")):
         try:

@@ -177,11 +177,13 @@ class History:
 
 
 def latest_by_transaction(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per transaction, its newest status first; newest transactions first."""
+    """One row per transaction this wallet signed, its newest status; newest first.
+    (Incoming transfers recorded by `wallet sync` are not rows.)"""
+    ours = {e.get("tx_hash") for e in entries if e.get("event") == "signed"}
     rows: dict[str, dict[str, Any]] = {}
     for entry in entries:
         tx_hash = entry.get("tx_hash")
-        if not tx_hash:
+        if not tx_hash or tx_hash not in ours:
             continue
         row = rows.setdefault(tx_hash, {})
         row.update({k: v for k, v in entry.items() if k not in ("prev", "seq", "raw")})

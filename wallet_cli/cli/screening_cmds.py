@@ -1,0 +1,203 @@
+"""`wallet check`, `wallet contacts`, `wallet lists` and `wallet sync`: screening on its own
+and the data it draws on. None of these asks for a passphrase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli.cli import common, output
+
+contacts_app = typer.Typer(help="Named, trusted addresses.", no_args_is_help=True)
+lists_app = typer.Typer(help="Block lists: shipped and your own.", invoke_without_command=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+    app.command("sync")(sync)
+    app.add_typer(contacts_app, name="contacts")
+    app.add_typer(lists_app, name="lists")
+
+
+def check(
+    ctx: typer.Context,
+    address: Annotated[str, typer.Argument(help="The address to screen.")],
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Do not ask the node (no contract check).")
+    ] = False,
+) -> None:
+    """Screen an address. Exit 0 for ok or info, 5 for warn, 3 for block."""
+    from chains.base import Output, Preview
+    from chains.evm.transfer import ETH
+    from chains.registry import adapter_for
+    from wallet_cli import screening
+    from wallet_cli.screening.gather import gather
+    from wallet_cli.transfer import connect
+
+    session = common.session_of(ctx)
+    network = session.network()
+    target = adapter_for(network.family).parse_address(address, network)
+    wallet = session.wallet() if session.home.wallet_names() else None
+    client: Any = None
+    if not offline:
+        client = _client_or_unreachable(network, connect)
+    try:
+        context = gather(session.home, session.config, network, wallet, client)
+        sender = wallet.addresses(network.family, [0])[0].address if wallet else ""
+        preview = Preview(
+            network.name, network.chain_id, sender, (Output(target, ETH, 0, address),), 0, ETH
+        )
+        report = screening.check(preview, context)
+    finally:
+        if client is not None:
+            client.close()
+    from wallet_cli.cli.screening_view import finding_lines
+
+    output.emit(
+        session.json,
+        {
+            "network": network.name,
+            "chain": network.family,
+            "address": target,
+            "screening": report.to_json(),
+        },
+        [f"{target}: {report.verdict}", *finding_lines(report)],
+    )
+    code = {"block": 3, "warn": 5}.get(report.verdict, 0)
+    if code:
+        raise typer.Exit(code)
+
+
+def _client_or_unreachable(network: Any, connect: Any) -> Any:
+    """A checked client; an unreachable node still screens, with a lookup-failed warning."""
+    from chains.errors import NodeUnreachable
+    from chains.evm.rpc import RpcClient
+
+    try:
+        return connect(network)[0]
+    except NodeUnreachable:
+        return RpcClient(network.rpc_url, timeout=2.0) if network.rpc_url else None
+
+
+def sync(
+    ctx: typer.Context,
+    from_block: Annotated[
+        int | None, typer.Option("--from-block", help="Start here instead of where it stopped.")
+    ] = None,
+    max_blocks: Annotated[int, typer.Option("--max-blocks", help="At most this many.")] = 50_000,
+    chunk: Annotated[int, typer.Option("--chunk", help="Blocks per log request.")] = 2000,
+) -> None:
+    """Record transfers that arrived at this wallet's addresses, marking poisoning bait."""
+    from wallet_cli.errors import BadInput
+    from wallet_cli.sync import sync as run_sync
+    from wallet_cli.transfer import connect
+
+    session = common.session_of(ctx)
+    if not 1 <= chunk <= 100_000 or not 1 <= max_blocks <= 10_000_000:
+        raise BadInput("--chunk and --max-blocks must be positive and bounded")
+    network = session.network()
+    client, _ = connect(network)
+    try:
+        result = run_sync(
+            session.wallet(),
+            network,
+            session.config,
+            client,
+            from_block=from_block,
+            chunk=chunk,
+            max_blocks=max_blocks,
+        )
+    finally:
+        client.close()
+    lines = [
+        f"blocks {result.first_block}..{result.last_block}: {result.recorded} transfers "
+        f"recorded, {result.suspicious} suspicious",
+        *(f"  suspicious sender: {a}" for a in result.senders),
+    ]
+    output.emit(session.json, result.to_json(), lines)
+
+
+@contacts_app.command("add")
+def contacts_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the address.")],
+    address: Annotated[str, typer.Argument(help="The address.")],
+) -> None:
+    """Add a trusted address (for the current network's chain family)."""
+    from chains.registry import adapter_for
+    from wallet_cli.store import contacts
+
+    session = common.session_of(ctx)
+    network = session.network()
+    normalized = adapter_for(network.family).parse_address(address, network)
+    contacts.add(session.home, contacts.Contact(name, network.family, normalized))
+    output.emit(
+        session.json,
+        {"name": name, "chain": network.family, "address": normalized},
+        [f"contact {name!r}: {normalized}"],
+    )
+
+
+@contacts_app.command("list")
+def contacts_list(ctx: typer.Context) -> None:
+    """All contacts."""
+    from wallet_cli.store import contacts
+
+    session = common.session_of(ctx)
+    rows = [c.to_json() for c in contacts.load(session.home)]
+    lines = [f"{r['name']:<20} {r['chain']:<4} {r['address']}" for r in rows]
+    output.emit(session.json, {"contacts": rows}, lines or ["no contacts"])
+
+
+@contacts_app.command("remove")
+def contacts_remove(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The contact's name.")]
+) -> None:
+    """Remove a contact."""
+    from wallet_cli.store import contacts
+
+    session = common.session_of(ctx)
+    removed = contacts.remove(session.home, name)
+    output.emit(
+        session.json,
+        {"removed": [c.to_json() for c in removed]},
+        [f"removed {c.name!r} ({c.address})" for c in removed],
+    )
+
+
+@lists_app.callback()
+def lists_show(ctx: typer.Context) -> None:
+    """Each block list with its count and date."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from wallet_cli.screening.lists import ListSet
+
+    session = common.session_of(ctx)
+    infos = ListSet.load(session.home.root / "lists").infos
+    rows = [info.to_json() for info in infos]
+    lines = [
+        f"{r['name']:<16} {r['kind']:<10} {r['total']:>9,} addresses  as of {r['date']}  "
+        f"({', '.join(f'{k} {v:,}' for k, v in r['counts'].items())})"
+        for r in rows
+    ]
+    output.emit(session.json, {"lists": rows}, lines)
+
+
+@lists_app.command("add")
+def lists_add(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with an 'address' column, or one a line.")],
+    name: Annotated[str, typer.Option("--name", help="Name of the list.")],
+) -> None:
+    """Add your own block list (EVM addresses); a send to any of them is blocked."""
+    from wallet_cli.user_lists import add_list
+
+    session = common.session_of(ctx)
+    info = add_list(session.home, file, name)
+    output.emit(
+        session.json,
+        info.to_json(),
+        [f"list {info.name!r}: {sum(info.counts.values()):,} addresses added"],
+    )

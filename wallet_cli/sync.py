@@ -1,0 +1,158 @@
+"""`wallet sync`: record what arrived at this wallet's addresses, so screening can tell an
+address that only ever sent dust or zero-value transfers, or forged transfers in the
+wallet's name (the usual address-poisoning bait), from a real counterparty.
+
+Bounded: at most `max_blocks` per run, `chunk` blocks per log request; where the last run
+stopped is kept in `sync/<wallet>.<network>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from chains.base import Network
+from chains.evm import logs
+from chains.evm.rpc import RpcClient
+from chains.evm.transfer import token_asset
+from chains.evm.units import format_amount
+from wallet_cli.store.atomic import make_private_dir, write_atomic
+from wallet_cli.store.config import Config
+from wallet_cli.store.history import History
+from wallet_cli.wallet import Wallet
+
+NATIVE_DUST_WEI = 10**13  # 0.00001 ETH
+TOKEN_DUST_DIVISOR = 1000  # under a thousandth of one token unit
+
+
+@dataclass
+class SyncResult:
+    network: str
+    first_block: int
+    last_block: int
+    recorded: int
+    suspicious: int
+    senders: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "network": self.network,
+            "from_block": self.first_block,
+            "to_block": self.last_block,
+            "recorded": self.recorded,
+            "suspicious": self.suspicious,
+            "suspicious_senders": self.senders,
+        }
+
+
+def sync(
+    wallet: Wallet,
+    network: Network,
+    config: Config,
+    client: RpcClient,
+    *,
+    from_block: int | None = None,
+    chunk: int = 2000,
+    max_blocks: int = 50_000,
+) -> SyncResult:
+    state_path = wallet.home.root / "sync" / f"{wallet.name}.{network.name}.json"
+    latest = int(client.call("eth_blockNumber"), 16)
+    first = from_block if from_block is not None else _saved_next(state_path)
+    last = min(latest, first + max_blocks - 1)
+    record = wallet.public.chains["evm"]
+    ours = sorted(set(record.addresses.values()))
+    history = History(wallet.home, wallet.name)
+    entries = history.entries()
+    seen = {(e.get("tx_hash"), e.get("log_index")) for e in entries if e.get("event") == "incoming"}
+    signed = {e.get("tx_hash") for e in entries if e.get("event") == "signed"}
+    listed = {a.lower() for a in config.tokens(network.name).values()}
+    classify = _Classifier(client, listed)
+    new: list[dict[str, Any]] = []
+    for start in range(first, last + 1, chunk):
+        end = min(last, start + chunk - 1)
+        moves = [
+            *((m, "in") for m in logs.token_transfers(client, ours, start, end, incoming=True)),
+            *((m, "out") for m in logs.token_transfers(client, ours, start, end, incoming=False)),
+            *((m, "in") for m in logs.native_transfers(client, ours, start, end)),
+        ]
+        for move, direction in moves:
+            if (move.tx_hash, move.log_index) in seen:
+                continue
+            if direction == "out" and move.tx_hash in signed:
+                continue  # our own transfer, already in history
+            seen.add((move.tx_hash, move.log_index))
+            new.append(classify.entry(move, direction, network))
+    history.append_many(new)
+    make_private_dir(state_path.parent)
+    write_atomic(state_path, json.dumps({"next_block": last + 1}).encode())
+    suspicious = [e for e in new if e["flags"]]
+    senders = sorted({e["counterparty"] for e in suspicious})
+    return SyncResult(network.name, first, last, len(new), len(suspicious), senders)
+
+
+def _saved_next(path: Any) -> int:
+    try:
+        return int(json.loads(path.read_bytes())["next_block"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+class _Classifier:
+    def __init__(self, client: RpcClient, listed: set[str]) -> None:
+        self.client = client
+        self.listed = listed
+        self._decimals: dict[str, tuple[int, str]] = {}
+
+    def _asset(self, token: str) -> tuple[int, str]:
+        if token not in self._decimals:
+            try:
+                asset = token_asset(self.client, token)
+                self._decimals[token] = (asset.decimals, asset.symbol)
+            except Exception:
+                self._decimals[token] = (0, "?")
+        return self._decimals[token]
+
+    def entry(self, move: logs.Movement, direction: str, network: Network) -> dict[str, Any]:
+        flags: list[str] = []
+        if move.token is None:
+            unit, shown = "ETH", format_amount(move.value, 18)
+            if move.value == 0:
+                flags.append("zero-value")
+            elif move.value < NATIVE_DUST_WEI:
+                flags.append("dust")
+        else:
+            decimals, unit = self._asset(move.token)
+            shown = format_amount(move.value, decimals)
+            if move.value == 0:
+                flags.append("zero-value")
+            elif move.token.lower() not in self.listed:
+                flags.append("unlisted-token")
+            elif move.value * TOKEN_DUST_DIVISOR < 10**decimals:
+                flags.append("dust")
+        counterparty = move.sender if direction == "in" else move.recipient
+        if direction == "out":
+            flags.append("forged-outgoing")
+        what = "zero-value" if "zero-value" in flags else shown
+        summary = (
+            f"a {what} {unit} transfer"
+            if direction == "in"
+            else f"a {what} {unit} transfer forged as sent by this wallet to it"
+        )
+        return {
+            "event": "incoming",
+            "network": network.name,
+            "direction": direction,
+            "counterparty": counterparty,
+            "from": move.sender,
+            "to": move.recipient,
+            "token": move.token,
+            "value_base": str(move.value),
+            "amount": shown,
+            "unit": unit,
+            "tx_hash": move.tx_hash,
+            "log_index": move.log_index,
+            "block": move.block,
+            "flags": flags,
+            "summary": summary,
+        }
