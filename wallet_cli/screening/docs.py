@@ -105,4 +105,6 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    print(render(), end="")
+    import sys
+
+    sys.stdout.write(render())
