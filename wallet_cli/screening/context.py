@@ -80,15 +80,19 @@ def dev_addresses() -> frozenset[str]:
     return frozenset(a.address for a in addresses(account, list(range(20))))
 
 
-def sending_figures(entries: list[dict[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
+def sending_figures(
+    entries: list[dict[str, Any]], network: str | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
     """Largest amount ever sent and amount sent today (UTC), per asset, in base units,
-    counting only transfers the node accepted."""
+    counting only transfers the node accepted (on `network`, when given)."""
     accepted = {e["tx_hash"] for e in entries if e.get("event") in ("broadcast", "confirmed")}
     today = datetime.now(UTC).date().isoformat()
     largest: dict[str, int] = {}
     spent: dict[str, int] = {}
     for entry in entries:
         if entry.get("event") != "signed" or entry.get("tx_hash") not in accepted:
+            continue
+        if network is not None and entry.get("network") != network:
             continue
         try:
             amount = int(entry["amount_base"])

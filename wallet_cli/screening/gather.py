@@ -49,7 +49,7 @@ def gather(
         *own.items(),
         *((a, "an address you sent to before") for a in sorted(sent_to - set(poisoners))),
     ]
-    largest, today = sending_figures([e for e in entries if e.get("network") == network.name])
+    largest, today = sending_figures(entries, network.name)
     return Context(
         network=network,
         own_addresses=frozenset(own),
