@@ -35,9 +35,24 @@ step "wallet send --to $recipient --amount 1.5: screened, signed, sent, receipt 
 step "the receipt, as a script sees it (wallet --json send ...)"
 "$wallet" --json send --to "$recipient" --amount 20gwei | .venv/bin/python -m json.tool
 
-step "a transfer that screening stops: the zero address (exit 3, nothing signed)"
+# An address-poisoning look-alike of the recipient: same first 4 and last 6 characters.
+lookalike=$(.venv/bin/python -c '
+import hashlib, sys
+from chains.evm.address import to_checksum
+body = sys.argv[1][2:].lower()
+middle = list(hashlib.sha256(body.encode()).hexdigest()[:30])
+for i, j in ((0, 4), (29, 33)):  # the characters next to the copied ends must differ
+    if middle[i] == body[j]:
+        middle[i] = "f" if body[j] != "f" else "e"
+print(to_checksum(body[:4] + "".join(middle) + body[34:]))' "$recipient")
+
+step "a look-alike of $recipient, as a poisoner would plant it: wallet check $lookalike"
 set +e
-"$wallet" send --to 0x0000000000000000000000000000000000000000 --amount 1
+"$wallet" check "$lookalike" --offline
+echo "exit code: $?"
+
+step "wallet send --to $lookalike: screening stops it (exit 3, nothing signed)"
+"$wallet" send --to "$lookalike" --amount 1.5
 echo "exit code: $?"
 set -e
 
