@@ -2,7 +2,7 @@
 
 Run after refreshing ../shared/data (see its SOURCES.md): copies the CSVs (labels, read only
 on a hit) and writes one sorted 20-byte key file per list and chain family.
-tests/unit/test_lists.py checks that the shipped files match their CSVs.
+tests/unit/test_lists.py checks that the shipped files match their CSVs and ../shared/data.
 """
 
 from __future__ import annotations

@@ -23,14 +23,20 @@ _EVM = re.compile(r"0x[0-9a-fA-F]{40}", re.ASCII)
 
 
 def _addresses(text: str) -> list[tuple[int, str]]:
+    """(line number, address) pairs: from the `address` column of a CSV, or one a line."""
     lines = text.splitlines()
-    header = lines[0].lower().split(",") if lines else []
-    if "address" in [h.strip() for h in header]:
-        reader = csv.DictReader(io.StringIO(text))
-        return [
-            (number, (row.get("address") or "").strip())
-            for number, row in enumerate(reader, start=2)
-        ]
+    header = [h.strip().lower() for h in lines[0].split(",")] if lines else []
+    if "address" in header:
+        column = header.index("address")
+        reader = csv.reader(io.StringIO(text))
+        next(reader)
+        found = []
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            cell = row[column].strip() if column < len(row) else ""
+            found.append((reader.line_num, cell))
+        return found
     return [
         (number, line.split("#", 1)[0].strip())
         for number, line in enumerate(lines, start=1)
