@@ -234,3 +234,18 @@ def test_dev_keys_on_a_network_that_is_not_a_devnet(
     rules = {f["rule"] for f in result.json()["error"]["screening"]["findings"]}
     assert "dev-key-sender" in rules
     assert ("dev-key-recipient" in rules) == recipient_is_dev
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        (BOB[:10] + "\u200b" + BOB[10:], "character 11"),
+        (BOB[:5] + "\u0430" + BOB[6:], "CYRILLIC"),
+        (BOB[:-1] + ("8" if BOB[-1] != "8" else "9"), "EIP-55"),
+    ],
+)
+def test_bad_text_is_exit_2_with_the_position(evm_home: Path, text: str, needle: str) -> None:
+    for args in (["check", text, "--offline"], ["send", "--to", text, "--amount", "1"]):
+        result = wallet(evm_home, *args)
+        assert result.returncode == 2
+        assert needle in result.json()["error"]["message"]
