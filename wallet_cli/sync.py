@@ -3,7 +3,10 @@ address that only ever sent dust or zero-value transfers, or forged transfers in
 wallet's name (the usual address-poisoning bait), from a real counterparty.
 
 Bounded: at most `max_blocks` per run, `chunk` blocks per log request; where the last run
-stopped is kept in `sync/<wallet>.<network>.json`.
+stopped is kept in `sync/<wallet>.<network>.json`, and a first run starts `max_blocks`
+before the chain's head (poisoning bait is recent). Native transfers are found by reading
+whole blocks, which is heavy on a public node, so only the last `native_blocks` of the
+range are read for them.
 """
 
 from __future__ import annotations
@@ -55,11 +58,19 @@ def sync(
     from_block: int | None = None,
     chunk: int = 2000,
     max_blocks: int = 50_000,
+    native_blocks: int = 5_000,
 ) -> SyncResult:
     state_path = wallet.home.root / "sync" / f"{wallet.name}.{network.name}.json"
     latest = int(client.call("eth_blockNumber"), 16)
-    first = from_block if from_block is not None else _saved_next(state_path)
+    saved = _saved_next(state_path)
+    if from_block is not None:
+        first = from_block
+    elif saved is not None:
+        first = saved
+    else:
+        first = max(0, latest - max_blocks + 1)
     last = min(latest, first + max_blocks - 1)
+    native_from = max(first, last - native_blocks + 1)
     record = wallet.public.chains["evm"]
     ours = sorted(set(record.addresses.values()))
     history = History(wallet.home, wallet.name)
@@ -74,8 +85,10 @@ def sync(
         moves = [
             *((m, "in") for m in logs.token_transfers(client, ours, start, end, incoming=True)),
             *((m, "out") for m in logs.token_transfers(client, ours, start, end, incoming=False)),
-            *((m, "in") for m in logs.native_transfers(client, ours, start, end)),
         ]
+        if end >= native_from:
+            native = logs.native_transfers(client, ours, max(start, native_from), end)
+            moves += [(m, "in") for m in native]
         for move, direction in moves:
             if (move.tx_hash, move.log_index) in seen:
                 continue
@@ -91,11 +104,11 @@ def sync(
     return SyncResult(network.name, first, last, len(new), len(suspicious), senders)
 
 
-def _saved_next(path: Any) -> int:
+def _saved_next(path: Any) -> int | None:
     try:
         return int(json.loads(path.read_bytes())["next_block"])
     except (OSError, ValueError, KeyError, TypeError):
-        return 0
+        return None
 
 
 class _Classifier:

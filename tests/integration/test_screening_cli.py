@@ -249,3 +249,16 @@ def test_bad_text_is_exit_2_with_the_position(evm_home: Path, text: str, needle:
         result = wallet(evm_home, *args)
         assert result.returncode == 2
         assert needle in result.json()["error"]["message"]
+
+
+def test_sync_is_bounded(evm_home: Path, chain: Chain) -> None:
+    duster = to_checksum(secrets.token_hex(20))
+    impersonate_send(chain, duster, ANVIL_ADDRESS_0, value=5)
+    head = int(chain.client.call("eth_blockNumber"), 16)
+    no_native = wallet(evm_home, "sync", "--native-blocks", "0").json()
+    assert duster not in no_native["suspicious_senders"]
+    assert no_native["to_block"] == head
+    one_block = wallet(evm_home, "sync", "--from-block", str(head), "--max-blocks", "1").json()
+    assert (one_block["from_block"], one_block["to_block"]) == (head, head)
+    assert duster in one_block["suspicious_senders"]
+    assert wallet(evm_home, "sync", "--chunk", "0").returncode == 2

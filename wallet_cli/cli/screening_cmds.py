@@ -88,6 +88,9 @@ def sync(
     ] = None,
     max_blocks: Annotated[int, typer.Option("--max-blocks", help="At most this many.")] = 50_000,
     chunk: Annotated[int, typer.Option("--chunk", help="Blocks per log request.")] = 2000,
+    native_blocks: Annotated[
+        int, typer.Option("--native-blocks", help="Read whole blocks for ETH transfers: last N.")
+    ] = 5000,
 ) -> None:
     """Record transfers that arrived at this wallet's addresses, marking poisoning bait."""
     from wallet_cli.errors import BadInput
@@ -95,8 +98,8 @@ def sync(
     from wallet_cli.transfer import connect
 
     session = common.session_of(ctx)
-    if not 1 <= chunk <= 100_000 or not 1 <= max_blocks <= 10_000_000:
-        raise BadInput("--chunk and --max-blocks must be positive and bounded")
+    if not 1 <= chunk <= 100_000 or not 1 <= max_blocks <= 10_000_000 or native_blocks < 0:
+        raise BadInput("--chunk, --max-blocks and --native-blocks must be positive and bounded")
     network = session.network()
     client, _ = connect(network)
     try:
