@@ -111,6 +111,7 @@ def sync(
             from_block=from_block,
             chunk=chunk,
             max_blocks=max_blocks,
+            native_blocks=native_blocks,
         )
     finally:
         client.close()
