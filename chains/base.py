@@ -39,20 +39,32 @@ class Account:
 class PublicAccount:
     """What is kept unencrypted beside the vault so addresses derive without a passphrase.
 
-    `xpub` is the extended public key of the external chain (e.g. m/44'/60'/0'/0); it reveals
-    every address of the account but no key. Single-key wallets have no xpub, one address.
+    `key` names the account in public data: `evm`, or `btc:<network>:<script>` since a
+    Bitcoin account's addresses depend on the network and the script type. `xpub` is an
+    extended public key (EVM: of the receive chain m/44'/60'/0'/0; Bitcoin: of the account,
+    with `descriptors` for its receive and change chains); it reveals every address of the
+    account but no key. Single-key wallets have no xpub, one address.
     """
 
     family: Family
     path: str | None
     xpub: str | None
     single_address: str | None = None
+    key: str = ""
+    network: str | None = None
+    descriptors: tuple[str, str] | None = None  # (external, internal), with checksums
+
+    @property
+    def account_key(self) -> str:
+        return self.key or self.family
 
 
 class ChainAdapter(Protocol):
     family: Family
 
-    def public_account(self, seed: Seed, account: int) -> PublicAccount: ...
+    def public_accounts(self, seed: Seed, account: int) -> list[PublicAccount]: ...
+
+    def account_key(self, network: Network, script: str | None) -> str: ...
 
     def public_account_for_key(self, key: PrivateKey) -> PublicAccount: ...
 

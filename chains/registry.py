@@ -14,4 +14,8 @@ def adapter_for(family: str) -> ChainAdapter:
         from chains.evm.adapter import EvmAdapter
 
         return EvmAdapter()
-    raise UnsupportedChain(f"chain family {family!r} is not supported yet (supported: evm)")
+    if family == "btc":
+        from chains.btc.adapter import BtcAdapter
+
+        return BtcAdapter()
+    raise UnsupportedChain(f"chain family {family!r} is not supported yet (supported: evm, btc)")

@@ -138,7 +138,7 @@ def run_batch(
         with _row_errors(row):
             targets.append(adapter.parse_address(row.to, network))
             parse_amount(row.amount, CHECK_AMOUNT_DECIMALS, allow_units=row.token is None)
-    sender = wallet.addresses(network.family, [index])[0].address
+    sender = wallet.addresses(adapter.account_key(network, None), [index])[0].address
     client, chain_id = connect(network)
     try:
         assets: dict[str | None, Asset] = {}

@@ -166,7 +166,7 @@ def send(
     adapter = adapter_for(network.family)
     to = adapter.parse_address(request.to, network)
     parse_amount(request.amount, CHECK_AMOUNT_DECIMALS, allow_units=request.token is None)
-    sender = wallet.addresses(network.family, [request.index])[0].address
+    sender = wallet.addresses(adapter.account_key(network, None), [request.index])[0].address
     client, chain_id = connect(network)
     try:
         asset = resolve_asset(client, config, network, request.token)

@@ -35,7 +35,7 @@ from wallet_cli.store.public import ChainRecord, PublicRecord
 INITIAL_ADDRESSES = 10
 MAX_INDEX = 2**31 - 1
 MAX_COUNT = 10_000
-DEFAULT_FAMILIES: tuple[Family, ...] = ("evm",)
+DEFAULT_FAMILIES: tuple[Family, ...] = ("evm", "btc")
 
 
 def select_name(home: Home, config: Config, requested: str | None) -> str:
@@ -102,14 +102,18 @@ class Wallet:
     def kind(self) -> str:
         return self.public.kind
 
-    def chain(self, family: Family) -> ChainRecord:
-        record = self.public.chains.get(family)
+    def chain(self, key: str) -> ChainRecord:
+        record = self.public.chains.get(key)
         if record is None:
-            raise HomeUnusable(f"wallet {self.name!r} has no {family} account in its public data")
+            what = "a single imported key has none" if self.kind == "key" else "restore it again"
+            raise HomeUnusable(
+                f"wallet {self.name!r} has no {key} account in its public data ({what})"
+            )
         return record
 
-    def addresses(self, family: Family, indexes: Sequence[int]) -> list[Account]:
-        """Addresses by index, from public data; new ones are derived and cached."""
+    def addresses(self, family: str, indexes: Sequence[int]) -> list[Account]:
+        """Addresses by index of an account ("evm", "btc:bitcoin:wpkh", ...), from public
+        data; new ones are derived and cached."""
         for index in indexes:
             if not 0 <= index <= MAX_INDEX:
                 raise InvalidIndex(f"address index {index} is outside 0 to {MAX_INDEX}")
@@ -119,11 +123,11 @@ class Wallet:
         cached = self.public.cached(family, list(indexes))
         if cached is not None:
             return cached
-        derived = adapter_for(family).addresses(record.account, list(indexes))
+        derived = adapter_for(record.account.family).addresses(record.account, list(indexes))
         self._cache(family, derived)
         return derived
 
-    def _cache(self, family: Family, accounts: list[Account]) -> None:
+    def _cache(self, family: str, accounts: list[Account]) -> None:
         """Remember derived addresses; a read-only home just means no cache."""
         try:
             with self.home.lock():
@@ -174,15 +178,15 @@ class Wallet:
 
     def _verify_public(self, secret: vault.Secret) -> None:
         expected = _public_record(self.name, secret, self.public.created_at)
-        for family, record in self.public.chains.items():
-            want = expected.chains.get(family)
-            if want is None or want.account.xpub != record.account.xpub:
+        for key, record in self.public.chains.items():
+            want = expected.chains.get(key)
+            if want is None or want.account != record.account:
                 raise PublicDataMismatch(
                     f"{self.home.public_path(self.name)} does not match the vault "
-                    f"({family} account); it was altered: restore the wallet from its mnemonic"
+                    f"({key} account); it was altered: restore the wallet from its mnemonic"
                 )
             indexes = sorted(record.addresses)
-            truth = adapter_for(family).addresses(want.account, indexes)
+            truth = adapter_for(record.account.family).addresses(want.account, indexes)
             if any(record.addresses[a.index] != a.address for a in truth):
                 raise PublicDataMismatch(
                     f"{self.home.public_path(self.name)} lists an address the vault does not "
@@ -227,17 +231,21 @@ class Wallet:
 
 
 def _public_record(name: str, secret: vault.Secret, created_at: str) -> PublicRecord:
-    chains: dict[Family, ChainRecord] = {}
+    chains: dict[str, ChainRecord] = {}
     for family in DEFAULT_FAMILIES:
         adapter = adapter_for(family)
         if isinstance(secret, Mnemonic):
             from keystore.mnemonic import to_seed
 
-            account = adapter.public_account(to_seed(secret), 0)
-            derived = adapter.addresses(account, list(range(INITIAL_ADDRESSES)))
+            accounts = adapter.public_accounts(to_seed(secret), 0)
+            initial = list(range(INITIAL_ADDRESSES))
+        elif family == "evm":
+            accounts, initial = [adapter.public_account_for_key(secret)], [0]
         else:
-            account = adapter.public_account_for_key(secret)
-            derived = adapter.addresses(account, [0])
-        chains[family] = ChainRecord(account, {a.index: a.address for a in derived})
+            continue  # a single secp256k1 key is an EVM account only
+        for account in accounts:
+            derived = adapter.addresses(account, initial)
+            record = ChainRecord(account, {a.index: a.address for a in derived})
+            chains[account.account_key] = record
     kind = "mnemonic" if isinstance(secret, Mnemonic) else "key"
     return PublicRecord(name, kind, created_at, chains)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chains.base import Account, Family, Network, PublicAccount
+from chains.errors import UnsupportedChain
 from chains.evm import address, derive
 from keystore.secret import PrivateKey, Seed
 
@@ -12,11 +13,16 @@ from keystore.secret import PrivateKey, Seed
 class EvmAdapter:
     family: Family = "evm"
 
-    def public_account(self, seed: Seed, account: int) -> PublicAccount:
-        return derive.public_account(seed, account)
+    def public_accounts(self, seed: Seed, account: int) -> list[PublicAccount]:
+        return [derive.public_account(seed, account)]
+
+    def account_key(self, network: Network, script: str | None) -> str:
+        if script not in (None, "evm"):
+            raise UnsupportedChain(f"script type {script!r} is for Bitcoin, not EVM networks")
+        return "evm"
 
     def public_account_for_key(self, key: PrivateKey) -> PublicAccount:
-        return PublicAccount("evm", None, None, self.address_of_key(key))
+        return PublicAccount("evm", None, None, self.address_of_key(key), key="evm")
 
     def addresses(self, public: PublicAccount, indexes: Sequence[int]) -> list[Account]:
         return derive.addresses(public, indexes)

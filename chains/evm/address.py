@@ -7,9 +7,8 @@ case whose checksum fails. All-lower or all-upper text carries no checksum and i
 
 from __future__ import annotations
 
-import unicodedata
-
 from chains.errors import InvalidAddress
+from chains.text import refuse_hidden_characters
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -36,7 +35,7 @@ def to_checksum(lower_hex: str) -> str:
 def parse(text: str) -> str:
     """User text to a checksummed address, or `InvalidAddress` saying what is wrong."""
     candidate = text.strip()
-    _refuse_hidden_characters(candidate)
+    refuse_hidden_characters(candidate)
     if _looks_like_other_chain(candidate):
         raise InvalidAddress(
             f"{candidate!r} looks like a Bitcoin or Solana address, not an EVM one"
@@ -61,16 +60,6 @@ def parse(text: str) -> str:
 def has_checksum(text: str) -> bool:
     body = text.strip()[2:]
     return body not in (body.lower(), body.upper())
-
-
-def _refuse_hidden_characters(text: str) -> None:
-    for position, char in enumerate(text, start=1):
-        if not char.isascii() or not char.isprintable() or char.isspace():
-            name = unicodedata.name(char, f"U+{ord(char):04X}")
-            raise InvalidAddress(
-                f"character {position} of the address is {name} (U+{ord(char):04X}), "
-                "not plain ASCII: it may be a look-alike or invisible character"
-            )
 
 
 def _looks_like_other_chain(text: str) -> bool:

@@ -25,7 +25,7 @@ def _chain_node(seed: Seed, account: int) -> ExtendedPrivateKey:
 
 def public_account(seed: Seed, account: int) -> PublicAccount:
     node = _chain_node(seed, account)
-    return PublicAccount("evm", chain_path(account), node.neuter().serialize())
+    return PublicAccount("evm", chain_path(account), node.neuter().serialize(), key="evm")
 
 
 def addresses(public: PublicAccount, indexes: Sequence[int]) -> list[Account]:

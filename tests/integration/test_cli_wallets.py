@@ -34,7 +34,14 @@ def test_restore_then_address_and_list(anvil_home: Path) -> None:
     assert rows[3] == {"index": 3, "path": "m/44'/60'/0'/0/3", "address": rows[3]["address"]}
     listing = run_wallet(["--json", "list"], home=anvil_home).json()
     assert listing["wallets"][0]["name"] == "dev"
-    assert listing["wallets"][0]["accounts"][0]["first_address"] == ANVIL_ADDRESS_0
+    accounts = {a["account"]: a for a in listing["wallets"][0]["accounts"]}
+    assert accounts["evm"]["first_address"] == ANVIL_ADDRESS_0
+    assert accounts["btc:bitcoin:wpkh"]["path"] == "m/84'/0'/0'"
+    assert set(accounts) == {"evm"} | {
+        f"btc:{n}:{s}"
+        for n in ("bitcoin", "bitcoin-testnet", "bitcoin-signet", "bitcoin-regtest")
+        for s in ("wpkh", "tr")
+    }
 
 
 def test_address_beyond_the_cache_is_derived_and_cached(anvil_home: Path) -> None:

@@ -26,12 +26,21 @@ def list_wallets(ctx: typer.Context) -> None:
     for name in home.wallet_names():
         wallet = Wallet.open(home, name)
         accounts = []
-        for family, record in sorted(wallet.public.chains.items()):
-            first = wallet.addresses(family, [0])[0]
+        for key, record in sorted(
+            wallet.public.chains.items(), key=lambda kv: (kv[0] != "evm", kv[0])
+        ):
+            first = wallet.addresses(key, [0])[0]
             accounts.append(
-                {"chain": family, "path": record.account.path, "first_address": first.address}
+                {
+                    "account": key,
+                    "chain": record.account.family,
+                    "network": record.account.network,
+                    "path": record.account.path,
+                    "first_address": first.address,
+                }
             )
-            lines.append(f"{name:<16} {wallet.kind:<9} {family:<4} {first.address}")
+            if record.account.network in (None, "bitcoin"):
+                lines.append(f"{name:<16} {wallet.kind:<9} {key:<18} {first.address}")
         wallets.append(
             {
                 "name": name,
@@ -49,8 +58,13 @@ def address(
     ctx: typer.Context,
     index: Annotated[int, typer.Option("--index", help="First address index.")] = 0,
     count: Annotated[int, typer.Option("--count", help="How many addresses.")] = 1,
+    script: Annotated[
+        str | None,
+        typer.Option("--script", help="Bitcoin: wpkh (BIP-84, the default) or tr (BIP-86)."),
+    ] = None,
 ) -> None:
     """Addresses of this wallet on the current network's chain."""
+    from chains.registry import adapter_for
     from wallet_cli.wallet import MAX_COUNT
 
     session = common.session_of(ctx)
@@ -60,7 +74,8 @@ def address(
     if index < 0:
         raise InvalidIndex("--index must not be negative")
     wallet = session.wallet()
-    accounts = wallet.addresses(network.family, list(range(index, index + count)))
+    key = adapter_for(network.family).account_key(network, script)
+    accounts = wallet.addresses(key, list(range(index, index + count)))
     output.emit(
         session.json,
         {

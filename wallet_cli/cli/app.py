@@ -14,6 +14,7 @@ import typer
 from wallet_cli.cli import (
     accounts,
     batch_cmds,
+    bitcoin_cmds,
     devnet_cmds,
     history_cmds,
     keyfiles,
@@ -78,6 +79,7 @@ batch_cmds.register(app)
 history_cmds.register(app)
 message_cmds.register(app)
 screening_cmds.register(app)
+bitcoin_cmds.register(app)
 app.add_typer(keyring_cmds.app, name="keyring")
 app.add_typer(network_cmds.app, name="network")
 app.add_typer(devnet_cmds.app, name="devnet")

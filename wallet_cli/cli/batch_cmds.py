@@ -67,7 +67,10 @@ def batch(
         f"{r['tx_hash'] or ''}{'  (already done)' if r['skipped'] else ''}"
         for r in rows
     ]
-    sender = wallet.addresses(network.family, [index])[0].address
+    from chains.registry import adapter_for
+
+    key = adapter_for(network.family).account_key(network, None)
+    sender = wallet.addresses(key, [index])[0].address
     output.emit(
         session.json,
         {

@@ -41,11 +41,12 @@ def check(
     target = adapter_for(network.family).parse_address(address, network)
     wallet = session.wallet() if session.home.wallet_names() else None
     client: Any = None
-    if not offline:
+    if not offline and network.family == "evm":  # other chains have no contract lookup
         client = _client_or_unreachable(network, connect)
     try:
         context = gather(session.home, session.config, network, wallet, client)
-        sender = wallet.addresses(network.family, [0])[0].address if wallet else ""
+        key = adapter_for(network.family).account_key(network, None)
+        sender = wallet.addresses(key, [0])[0].address if wallet else ""
         preview = Preview(
             network.name, network.chain_id, sender, (Output(target, ETH, 0, address),), 0, ETH
         )

@@ -129,7 +129,8 @@ def balance(
     session = common.session_of(ctx)
     network = session.network()
     if address is None:
-        target = session.wallet().addresses(network.family, [index])[0].address
+        key = adapter_for(network.family).account_key(network, None)
+        target = session.wallet().addresses(key, [index])[0].address
     else:
         target = adapter_for(network.family).parse_address(address, network)
     client, _ = connect(network)

@@ -33,9 +33,11 @@ def gather(
     entries: list[dict[str, Any]] = []
     limits: dict[str, Limits] = {}
     if wallet is not None:
-        record = wallet.public.chains.get(family)
-        if record is not None:
-            own = {a: f"your address #{i}" for i, a in sorted(record.addresses.items())}
+        for record in wallet.public.chains.values():
+            account = record.account
+            if account.family == family and account.network in (None, network.name):
+                for i, address in sorted(record.addresses.items()):
+                    own.setdefault(address, f"your address #{i}")
         entries = History(home, wallet.name).entries()
         limits = _limits(config.spending_policy(wallet.name))
     sent_to = frozenset(

@@ -17,7 +17,14 @@ from wallet_cli.store.atomic import write_atomic
 from wallet_cli.store.home import Home
 
 DEVNET = Network("devnet", "evm", "http://127.0.0.1:8545", 31337, is_devnet=True)
-BUILT_IN_NETWORKS = {DEVNET.name: DEVNET}
+BUILT_IN_NETWORKS = {
+    DEVNET.name: DEVNET,
+    # Bitcoin networks have no backend until config names one (an Esplora or bitcoind URL).
+    **{
+        name: Network(name, "btc", None, None, is_devnet=name == "bitcoin-regtest")
+        for name in ("bitcoin", "bitcoin-testnet", "bitcoin-signet", "bitcoin-regtest")
+    },
+}
 
 # The floor for a lowered KDF cost: even a throwaway test home keeps a memory-hard KDF.
 MIN_KDF_MEMORY_KIB = 8 * 1024

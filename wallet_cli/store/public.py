@@ -27,11 +27,16 @@ class ChainRecord:
     addresses: dict[int, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "path": self.account.path,
             "xpub": self.account.xpub,
             "addresses": {str(i): a for i, a in sorted(self.addresses.items())},
         }
+        if self.account.network is not None:
+            document["network"] = self.account.network
+        if self.account.descriptors is not None:
+            document["descriptors"] = list(self.account.descriptors)
+        return document
 
 
 @dataclass
@@ -39,7 +44,7 @@ class PublicRecord:
     name: str
     kind: str
     created_at: str
-    chains: dict[Family, ChainRecord]
+    chains: dict[str, ChainRecord]  # by account key: "evm", "btc:bitcoin:wpkh", ...
 
     def to_bytes(self) -> bytes:
         document = {
@@ -52,11 +57,13 @@ class PublicRecord:
         }
         return json.dumps(document, indent=2, sort_keys=True).encode() + b"\n"
 
-    def cached(self, family: Family, indexes: list[int]) -> list[Account] | None:
-        record = self.chains.get(family)
+    def cached(self, key: str, indexes: list[int]) -> list[Account] | None:
+        record = self.chains.get(key)
         if record is None or any(i not in record.addresses for i in indexes):
             return None
         path = record.account.path
+        if path and record.account.family == "btc":
+            path += "/0"  # receive addresses: the external chain under the account
         return [Account(i, f"{path}/{i}" if path else None, record.addresses[i]) for i in indexes]
 
     @classmethod
@@ -65,15 +72,22 @@ class PublicRecord:
             document = json.loads(path.read_bytes())
             if document.get("format") != FORMAT or document.get("version") != VERSION:
                 raise HomeUnusable(f"{path} is not a version-{VERSION} wallet public file")
-            chains: dict[Family, ChainRecord] = {}
-            for family in FAMILIES:
-                entry = document["chains"].get(family)
-                if entry is None:
-                    continue
+            chains: dict[str, ChainRecord] = {}
+            for key, entry in document["chains"].items():
+                family = _family(key.split(":", 1)[0])
                 addresses = {int(i): str(a) for i, a in entry["addresses"].items()}
                 single = addresses.get(0) if entry["xpub"] is None else None
-                account = PublicAccount(family, entry["path"], entry["xpub"], single)
-                chains[family] = ChainRecord(account, addresses)
+                descriptors = entry.get("descriptors")
+                account = PublicAccount(
+                    family,
+                    entry["path"],
+                    entry["xpub"],
+                    single,
+                    key=key,
+                    network=entry.get("network"),
+                    descriptors=(descriptors[0], descriptors[1]) if descriptors else None,
+                )
+                chains[key] = ChainRecord(account, addresses)
             return cls(
                 str(document["name"]), str(document["kind"]), str(document["created_at"]), chains
             )
@@ -83,3 +97,10 @@ class PublicRecord:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             raise HomeUnusable(f"{path} is malformed; it was left as it is") from None
+
+
+def _family(text: str) -> Family:
+    for family in FAMILIES:
+        if family == text:
+            return family
+    raise ValueError(f"unknown chain family {text!r}")

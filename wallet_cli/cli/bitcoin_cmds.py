@@ -1,0 +1,68 @@
+"""`wallet descriptors`: the Bitcoin account's descriptors, for watch-only import elsewhere."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from wallet_cli.cli import common, output
+
+
+def register(app: typer.Typer) -> None:
+    app.command("descriptors")(descriptors)
+
+
+def descriptors(
+    ctx: typer.Context,
+    script: Annotated[
+        str | None, typer.Option("--script", help="wpkh (BIP-84, the default) or tr (BIP-86).")
+    ] = None,
+    private: Annotated[
+        bool,
+        typer.Option(
+            "--private", help="DANGEROUS: include the private keys (asks the passphrase)."
+        ),
+    ] = False,
+) -> None:
+    """External and internal descriptors with checksums (Bitcoin networks)."""
+    from chains.btc.keys import private_descriptors
+    from chains.btc.networks import bitcoin_network, script_purpose
+    from chains.registry import adapter_for
+    from keystore.mnemonic import to_seed
+    from keystore.secret import Mnemonic
+    from wallet_cli.errors import BadInput
+
+    session = common.session_of(ctx)
+    network = session.network()
+    if network.family != "btc":
+        raise BadInput(
+            "descriptors are for Bitcoin networks: add --network bitcoin (or a test net)"
+        )
+    chosen, _ = script_purpose(script)
+    wallet = session.wallet()
+    record = wallet.chain(adapter_for("btc").account_key(network, chosen))
+    pair = record.account.descriptors
+    if pair is None:
+        raise BadInput(f"wallet {wallet.name!r} has no Bitcoin descriptors")
+    if private:
+        output.note(
+            "WARNING: these descriptors hold private keys: anyone who sees them can spend this "
+            "wallet's bitcoin. Do not paste them into anything online."
+        )
+        secret = wallet.unlock(session.unlock_sources(wallet))
+        if not isinstance(secret, Mnemonic):
+            raise BadInput("a single imported key has no Bitcoin descriptors")
+        pair = private_descriptors(to_seed(secret), bitcoin_network(network.name), chosen, 0)
+    output.emit(
+        session.json,
+        {
+            "network": network.name,
+            "script": chosen,
+            "path": record.account.path,
+            "external": pair[0],
+            "internal": pair[1],
+            "private": private,
+        },
+        [pair[0], pair[1]],
+    )
