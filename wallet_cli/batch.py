@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chains.amounts import parse_amount
 from chains.base import Asset, Network
 from chains.errors import ChainError, RpcError
 from chains.evm.rpc import RpcClient
 from chains.evm.transfer import ItemError, TransferItem, plan_batch
 from chains.evm.tx import SignedTx, Signer
-from chains.evm.units import parse_amount
 from chains.registry import adapter_for
 from wallet_cli import screening
 from wallet_cli.errors import BadBatchFile, ScreeningBlocked

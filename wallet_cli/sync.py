@@ -15,11 +15,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from chains.amounts import format_amount
 from chains.base import Network
 from chains.evm import logs
 from chains.evm.rpc import RpcClient
 from chains.evm.transfer import token_asset
-from chains.evm.units import format_amount
 from wallet_cli.store.atomic import make_private_dir, write_atomic
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History

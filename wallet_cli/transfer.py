@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chains.amounts import format_amount, parse_amount
 from chains.base import Asset, Network, Preview
 from chains.errors import InvalidAmount, RpcError, UnknownToken, UnsupportedChain
 from chains.evm.rpc import RpcClient
 from chains.evm.transfer import ETH, TransferPlan, failure_reason, plan_transfer, token_asset
 from chains.evm.tx import SignedTx, Signer
-from chains.evm.units import format_amount, parse_amount
 from chains.registry import adapter_for
 from wallet_cli import screening
 from wallet_cli.errors import ScreeningBlocked, ScreeningNotConfirmed, TransferFailed

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chains.amounts import ETHER_DECIMALS, format_amount
 from chains.base import Asset, Output, Preview
 from chains.errors import ChainError, InsufficientFunds, RpcError, UnknownToken, WouldRevert
 from chains.evm import abi
 from chains.evm.rpc import RpcClient
 from chains.evm.tx import Eip1559Tx, LegacyTx, Transaction
-from chains.evm.units import ETHER_DECIMALS, format_amount
 
 ETH = Asset("ETH", ETHER_DECIMALS)
 REVERT_CODE = 3  # what geth and anvil answer for "execution reverted"

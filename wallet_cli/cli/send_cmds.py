@@ -93,7 +93,7 @@ def send(
 
 
 def _show_preview(preview: Preview, report: Report) -> None:
-    from chains.evm.units import format_amount
+    from chains.amounts import format_amount
 
     lines = ["About to sign:"]
     for item in preview.outputs:
@@ -121,8 +121,8 @@ def balance(
     index: IndexOption = 0,
 ) -> None:
     """Balance of an address in ETH or a token, read from the network's node."""
+    from chains.amounts import format_amount
     from chains.evm import abi
-    from chains.evm.units import format_amount
     from chains.registry import adapter_for
     from wallet_cli.transfer import connect, resolve_asset
 

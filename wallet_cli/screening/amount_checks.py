@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from chains.amounts import format_amount
 from chains.base import Output, Preview
-from chains.evm.units import format_amount
 from wallet_cli.screening.context import Context, asset_key
 from wallet_cli.screening.report import Finding
 

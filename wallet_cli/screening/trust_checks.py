@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from chains.amounts import format_amount
 from chains.base import Output, Preview
-from chains.evm.units import format_amount
 from wallet_cli.screening.context import Context
 from wallet_cli.screening.report import Finding
 

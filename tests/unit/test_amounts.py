@@ -6,17 +6,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from chains.amounts import ETHER_DECIMALS, UNITS, format_amount, parse_amount
 from chains.errors import InvalidAmount
-from chains.evm.units import ETHER_DECIMALS, UNITS, format_amount, parse_amount
 
 ETH = ETHER_DECIMALS
 GWEI = 10**9
 WEI_PER_ETH = 10**18
-
-FORMAT_PRECISION_BUG = (
-    "BUG: chains/evm/units.py format_amount: Decimal.scaleb rounds to the default 28-digit "
-    "context, so amounts with more than 28 significant digits are shown rounded"
-)
 
 
 @pytest.mark.parametrize(
@@ -234,3 +229,14 @@ def test_unit_suffix_scales_exactly(value: int, unit: str) -> None:
     assert isinstance(result, int)
     assert result == value * 10 ** UNITS[unit]
     assert parse_amount(f"{value} {unit.upper()}", ETH) == result
+
+
+@pytest.mark.parametrize(
+    ("text", "sats"), [("0.001", 100_000), ("1500sat", 1500), ("2 sats", 2), ("1btc", 10**8)]
+)
+def test_bitcoin_units(text: str, sats: int) -> None:
+    from chains.amounts import BTC_DECIMALS, BTC_UNITS
+
+    assert parse_amount(text, BTC_DECIMALS, units=BTC_UNITS) == sats
+    with pytest.raises(InvalidAmount):
+        parse_amount("20gwei", BTC_DECIMALS, units=BTC_UNITS)

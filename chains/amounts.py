@@ -1,7 +1,8 @@
 """Amounts: user text to integer base units and back, exactly, never through float.
 
-`1.5` means 1.5 of the display unit (ETH, or a token's decimals); `20gwei`, `1000wei`,
-`2eth` name the unit. More decimals than the unit has is an error, never a rounding.
+`1.5` means 1.5 of the display unit (ETH, BTC, or a token's decimals); a suffix names
+another unit of the chain (`20gwei`, `1000wei`, `2eth` on EVM; `1500sat` on Bitcoin). More
+decimals than the unit has is an error, never a rounding. Shared by every chain family.
 """
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ from chains.errors import InvalidAmount
 
 ETHER_DECIMALS = 18
 UNITS = {"wei": 0, "gwei": 9, "eth": 18, "ether": 18}
+BTC_DECIMALS = 8
+BTC_UNITS = {"sat": 0, "sats": 0, "btc": 8}
 # ASCII only: a Bengali four looks like an 8, and Python's \d would accept it.
 _NUMBER = re.compile(r"(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?", re.ASCII)
 _WITH_UNIT = re.compile(r"(?P<number>[0-9.]+)[ \t]*(?P<unit>[A-Za-z]+)", re.ASCII)
 
 
-def parse_amount(text: str, decimals: int, *, allow_units: bool = True) -> int:
-    """Base units for `text`; the display unit has `decimals` decimals."""
+def parse_amount(
+    text: str, decimals: int, *, allow_units: bool = True, units: dict[str, int] | None = None
+) -> int:
+    """Base units for `text`; the display unit has `decimals` decimals (EVM units by default)."""
+    units = UNITS if units is None else units
     raw = text.strip()
     if raw.startswith("-"):
         raise InvalidAmount(f"amount {text!r} is negative")
@@ -26,10 +32,10 @@ def parse_amount(text: str, decimals: int, *, allow_units: bool = True) -> int:
     matched = _WITH_UNIT.fullmatch(raw)
     if matched:
         unit = matched["unit"].lower()
-        if not allow_units or unit not in UNITS:
-            known = ", ".join(UNITS) if allow_units else "none for tokens"
+        if not allow_units or unit not in units:
+            known = ", ".join(units) if allow_units else "none for tokens"
             raise InvalidAmount(f"unknown unit {matched['unit']!r} in {text!r} (units: {known})")
-        number, places = str(matched["number"]), UNITS[unit]
+        number, places = str(matched["number"]), units[unit]
     parts = _NUMBER.fullmatch(number)
     if not number or not parts or not (parts["whole"] or parts["frac"]):
         raise InvalidAmount(f"amount {text!r} is not a number like 1.5, 20gwei or 1000wei")
