@@ -82,7 +82,7 @@ class PsbtSummary:
     inputs: list[dict[str, Any]]
     outputs: list[PsbtOutput]
     fee: int | None
-    vsize: int
+    vsize: int  # estimated once signed
     signed_inputs: int
 
 
@@ -175,9 +175,11 @@ def create(
     )
     try:
         psbt = builder.finish(wallet)
-    except bdk.CreateTxError.InsufficientFunds as exc:
+    except (bdk.CreateTxError.InsufficientFunds, bdk.CreateTxError.CoinSelection):
+        total = sum(c.sats for c in coins)
         raise InsufficientFunds(
-            f"the coins given do not cover {amount} sat plus the fee at {fee_rate} sat/vB ({exc})"
+            f"the coins given ({total} sat) do not cover {amount} sat plus the fee at "
+            f"{fee_rate} sat/vB"
         ) from None
     except bdk.CreateTxError as exc:
         raise InvalidPsbt(f"the transaction cannot be built: {type(exc).__name__}") from None
@@ -241,7 +243,10 @@ def summarize(psbt: Any, wallet: Any, network: BitcoinNetwork) -> PsbtSummary:
         fee = int(psbt.fee())
     except Exception:
         fee = None
-    return PsbtSummary(inputs, outputs, fee, int(tx.vsize()), signed)
+    # The unsigned transaction has no witnesses yet: add each P2WPKH input's witness
+    # (about 108 weight units) and the segwit marker, to estimate the signed size.
+    vsize = int(tx.vsize()) + (len(inputs) * 108 + 2 + 3) // 4
+    return PsbtSummary(inputs, outputs, fee, vsize, signed)
 
 
 def sign(psbt: Any, private: tuple[str, str], network: BitcoinNetwork) -> int:

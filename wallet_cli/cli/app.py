@@ -22,6 +22,7 @@ from wallet_cli.cli import (
     keys,
     message_cmds,
     network_cmds,
+    psbt_cmds,
     screening_cmds,
     send_cmds,
 )
@@ -83,3 +84,4 @@ bitcoin_cmds.register(app)
 app.add_typer(keyring_cmds.app, name="keyring")
 app.add_typer(network_cmds.app, name="network")
 app.add_typer(devnet_cmds.app, name="devnet")
+app.add_typer(psbt_cmds.app, name="psbt")

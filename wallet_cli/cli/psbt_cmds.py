@@ -1,0 +1,239 @@
+"""`wallet psbt create|show|sign|combine|finalize` on Bitcoin networks (BIP-174)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wallet_cli.cli import common, output
+
+app = typer.Typer(
+    help="Bitcoin PSBTs: create, show, sign, combine, finalize.", no_args_is_help=True
+)
+AllowOption = Annotated[
+    list[str] | None,
+    typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
+]
+
+
+def _read(path: Path) -> str:
+    from wallet_cli.errors import BadInput
+
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not a base64 PSBT"
+        raise BadInput(f"cannot read {path}: {reason}") from None
+
+
+def _write(path: Path, text: str, *, replace: bool) -> None:
+    from wallet_cli.errors import OutputExists
+    from wallet_cli.store.atomic import write_atomic, write_new_file
+
+    if replace:
+        write_atomic(path, (text + "\n").encode())
+        return
+    try:
+        write_new_file(path, (text + "\n").encode())
+    except FileExistsError:
+        raise OutputExists(f"{path} already exists; it was not overwritten") from None
+
+
+def _summary_json(summary: Any) -> dict[str, Any]:
+    return {
+        "inputs": summary.inputs,
+        "outputs": [
+            {"address": o.address, "sats": o.sats, "mine": o.mine} for o in summary.outputs
+        ],
+        "fee": summary.fee,
+        "vsize": summary.vsize,
+        "fee_rate": round(summary.fee / summary.vsize, 2) if summary.fee else None,
+        "signed_inputs": summary.signed_inputs,
+    }
+
+
+def _lines(summary: Any, report: Any) -> list[str]:
+    from wallet_cli.cli.screening_view import finding_lines
+
+    lines = [f"inputs ({len(summary.inputs)}):"]
+    lines += [
+        f"  {i['outpoint']}  {i['sats']} sat  {'ours' if i['mine'] else 'NOT OURS'}"
+        f"{'  signed' if i['signed'] else ''}"
+        for i in summary.inputs
+    ]
+    lines.append(f"outputs ({len(summary.outputs)}):")
+    lines += [
+        f"  {o.address}  {o.sats} sat  {'ours (change)' if o.mine else 'foreign'}"
+        for o in summary.outputs
+    ]
+    if summary.fee is not None:
+        lines.append(f"fee: {summary.fee} sat ({summary.fee / summary.vsize:.1f} sat/vB)")
+    lines.append(f"screening of foreign outputs: {report.verdict}")
+    return lines + finding_lines(report)
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="Destination address.")],
+    amount: Annotated[str, typer.Option("--amount", help="BTC (0.001) or sat (1500sat).")],
+    out: Annotated[Path, typer.Option("--out", help="The new PSBT file (must not exist).")],
+    utxo: Annotated[
+        list[str], typer.Option("--utxo", help="TXID:VOUT:SATS[:ADDRESS] of a coin we own.")
+    ],
+    fee_rate: Annotated[int, typer.Option("--fee-rate", help="sat/vB.")] = 2,
+    allow: AllowOption = None,
+) -> None:
+    """Build an unsigned PSBT (RBF signalled, change to the wallet), screened first."""
+    from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
+    from chains.btc import psbt as psbts
+    from chains.registry import adapter_for
+    from wallet_cli import bitcoin
+    from wallet_cli.cli.screening_view import confirmer
+    from wallet_cli.errors import BadInput
+
+    session = common.session_of(ctx)
+    network = session.network()
+    wallet = session.wallet()
+    public, _ = bitcoin.account(wallet, network)
+    recipient = adapter_for("btc").parse_address(to, network)
+    sats = parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS)
+    coins = [psbts.parse_coin(spec) for spec in utxo]
+    if not fee_rate >= 1:
+        raise BadInput("--fee-rate must be at least 1 sat/vB")
+    if fee_rate > psbts.MAX_FEE_RATE and not session.yes:
+        raise BadInput(
+            f"--fee-rate {fee_rate} sat/vB is above {psbts.MAX_FEE_RATE}: almost surely a typo; "
+            "pass --yes if you mean it"
+        )
+    if out.exists():
+        raise BadInput(f"{out} already exists; it was not overwritten")
+    text = psbts.create(public, coins, recipient, sats, fee_rate)
+    _, summary = bitcoin.summary_of(wallet, network, text)
+    report = bitcoin.screen(
+        wallet,
+        network,
+        session.config,
+        summary,
+        allow=frozenset(allow or ()),
+        confirm=confirmer(session),
+    )
+    _write(out, text, replace=False)
+    output.emit(
+        session.json,
+        {
+            "network": network.name,
+            "out": str(out),
+            **_summary_json(summary),
+            "screening": report.to_json(),
+        },
+        [f"wrote {out}", *_lines(summary, report)],
+    )
+
+
+@app.command("show")
+def show(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="PSBT file.")]) -> None:
+    """Explain a PSBT: inputs, outputs, which are ours, fee, and screening findings."""
+    from wallet_cli import bitcoin, screening
+    from wallet_cli.errors import ScreeningBlocked, ScreeningNotConfirmed
+
+    session = common.session_of(ctx)
+    network = session.network()
+    wallet = session.wallet()
+    _, summary = bitcoin.summary_of(wallet, network, _read(file))
+    try:
+        report = bitcoin.screen(
+            wallet,
+            network,
+            session.config,
+            summary,
+            allow=frozenset(),
+            confirm=lambda report, preview: True,
+        )
+    except (ScreeningBlocked, ScreeningNotConfirmed) as exc:
+        report = exc.report if isinstance(exc.report, screening.Report) else screening.Report()
+    output.emit(
+        session.json,
+        {"network": network.name, **_summary_json(summary), "screening": report.to_json()},
+        _lines(summary, report),
+    )
+
+
+@app.command("sign")
+def sign(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="PSBT file, signed in place.")],
+    allow: AllowOption = None,
+) -> None:
+    """Screen every foreign output, then sign the inputs this wallet owns."""
+    from chains.btc import psbt as psbts
+    from chains.btc.keys import private_descriptors
+    from keystore.mnemonic import to_seed
+    from keystore.secret import Mnemonic
+    from wallet_cli import bitcoin
+    from wallet_cli.cli.screening_view import confirmer
+    from wallet_cli.errors import BadInput
+
+    session = common.session_of(ctx)
+    network = session.network()
+    wallet = session.wallet()
+    psbt, summary = bitcoin.summary_of(wallet, network, _read(file))
+    if not any(i["mine"] for i in summary.inputs):
+        raise psbts.NothingSigned(
+            "no input of this PSBT spends a coin of this wallet: nothing signed"
+        )
+    report = bitcoin.screen(
+        wallet,
+        network,
+        session.config,
+        summary,
+        allow=frozenset(allow or ()),
+        confirm=confirmer(session),
+    )
+    secret = wallet.unlock(session.unlock_sources(wallet))
+    if not isinstance(secret, Mnemonic):
+        raise BadInput("a single imported key has no Bitcoin account")
+    _, bitcoin_network = bitcoin.account(wallet, network)
+    private = private_descriptors(to_seed(secret), bitcoin_network, "wpkh", 0)
+    signed = psbts.sign(psbt, private, bitcoin_network)
+    _write(file, str(psbt.serialize()), replace=True)
+    output.emit(
+        session.json,
+        {"file": str(file), "signed_inputs": signed, "screening": report.to_json()},
+        [f"signed {signed} input(s) of {file}"],
+    )
+
+
+@app.command("combine")
+def combine(
+    ctx: typer.Context,
+    first: Annotated[Path, typer.Argument(help="A PSBT.")],
+    second: Annotated[Path, typer.Argument(help="The same PSBT with other signatures.")],
+    out: Annotated[Path, typer.Option("--out", help="The combined PSBT (must not exist).")],
+) -> None:
+    """Merge the signatures of two copies of one PSBT."""
+    from chains.btc import psbt as psbts
+
+    session = common.session_of(ctx)
+    try:
+        merged = psbts.load(_read(first)).combine(psbts.load(_read(second)))
+    except psbts.InvalidPsbt:
+        raise
+    except Exception:
+        raise psbts.InvalidPsbt("the two PSBTs are not copies of the same transaction") from None
+    _write(out, str(merged.serialize()), replace=False)
+    output.emit(session.json, {"out": str(out)}, [f"wrote {out}"])
+
+
+@app.command("finalize")
+def finalize(
+    ctx: typer.Context, file: Annotated[Path, typer.Argument(help="A signed PSBT.")]
+) -> None:
+    """Finalize and print the raw transaction hex."""
+    from chains.btc import psbt as psbts
+
+    session = common.session_of(ctx)
+    raw = psbts.finalize(psbts.load(_read(file)))
+    output.emit(session.json, {"raw_transaction": raw}, [raw])
