@@ -24,6 +24,7 @@ class Network:
     rpc_url: str | None = None
     chain_id: int | None = None
     is_devnet: bool = False
+    backend: str | None = None  # Bitcoin: "esplora" or "bitcoind" at rpc_url
 
 
 @dataclass(frozen=True)

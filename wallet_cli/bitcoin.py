@@ -3,6 +3,8 @@ output through the same screening as EVM transfers, then build or sign."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from chains.base import Asset, Network, Output, Preview, PublicAccount
@@ -58,3 +60,140 @@ def summary_of(wallet: Wallet, network: Network, text: str) -> tuple[Any, psbts.
             f"the PSBT does not fit network {network.name!r} or is malformed ({type(exc).__name__})"
         ) from None
     return psbt, summary
+
+
+SCAN_ADDRESSES = 20  # receive and change addresses asked of the backend for coins
+
+
+def backend(network: Network) -> Any:
+    from chains.btc.backends import backend_for
+
+    return backend_for(network.backend, network.rpc_url)
+
+
+def scan_addresses(wallet: Wallet, network: Network) -> list[str]:
+    """The first receive and change addresses, where this wallet's coins are looked for."""
+    import bdkpython
+
+    public, bitcoin_net = account(wallet, network)
+    assert public.descriptors is not None
+    receive = [a.address for a in wallet.addresses(public.account_key, range(SCAN_ADDRESSES))]
+    watch = psbts.watch_wallet(public.descriptors, bitcoin_net)
+    change = [
+        str(watch.peek_address(bdkpython.KeychainKind.INTERNAL, i).address)
+        for i in range(SCAN_ADDRESSES)
+    ]
+    return receive + change
+
+
+def coins(wallet: Wallet, network: Network) -> list[psbts.Coin]:
+    found = backend(network).utxos(scan_addresses(wallet, network))
+    return [psbts.Coin(u.txid, u.vout, u.sats, u.address) for u in found]
+
+
+@dataclass
+class BitcoinSend:
+    network: str
+    sender: str
+    to: str
+    sats: int
+    report: screening.Report
+    txid: str | None
+    raw: str
+    fee: int | None
+    status: str
+
+    def to_json(self) -> dict[str, Any]:
+        from chains.amounts import format_amount
+
+        document: dict[str, Any] = {
+            "network": self.network,
+            "chain": "btc",
+            "from": self.sender,
+            "to": self.to,
+            "amount": format_amount(self.sats, 8),
+            "unit": "BTC",
+            "tx_hash": self.txid,
+            "status": self.status,
+            "block": None,
+            "screening": self.report.to_json(),
+            "fee_sats": self.fee,
+        }
+        if self.status == "not-broadcast":
+            document["raw_transaction"] = self.raw
+        return document
+
+
+def send(
+    wallet: Wallet,
+    network: Network,
+    config: Config,
+    *,
+    to: str,
+    sats: int,
+    fee_rate: int | None,
+    dry_run: bool,
+    allow: frozenset[str],
+    confirm: Confirm,
+    unlock: Callable[[], object],
+) -> BitcoinSend:
+    """create, show (screen), sign, finalize and broadcast, in one."""
+    from chains.btc.keys import private_descriptors
+    from keystore.mnemonic import to_seed
+    from keystore.secret import Mnemonic
+    from wallet_cli.store.history import History
+
+    public, bitcoin_net = account(wallet, network)
+    recipient = adapter_for("btc").parse_address(to, network)
+    node = backend(network)
+    available = coins(wallet, network)
+    if not available:
+        from chains.errors import InsufficientFunds
+
+        raise InsufficientFunds("the backend reports no coins at this wallet's addresses")
+    rate = fee_rate or node.fee_rate(2)
+    text = psbts.create(public, available, recipient, sats, rate)
+    psbt, summary = summary_of(wallet, network, text)
+    report = screen(wallet, network, config, summary, allow=allow, confirm=confirm)
+    secret = unlock()
+    if not isinstance(secret, Mnemonic):
+        raise BadInput("a single imported key has no Bitcoin account")
+    psbts.sign(psbt, private_descriptors(to_seed(secret), bitcoin_net, "wpkh", 0), bitcoin_net)
+    raw = psbts.finalize(psbt)
+    sender = wallet.addresses(public.account_key, [0])[0].address
+    result = BitcoinSend(
+        network.name, sender, recipient, sats, report, None, raw, summary.fee, "not-broadcast"
+    )
+    history = History(wallet.home, wallet.name)
+    entry = {
+        "event": "signed",
+        "network": network.name,
+        "from": sender,
+        "to": recipient,
+        "amount": result.to_json()["amount"],
+        "amount_base": str(sats),
+        "unit": "BTC",
+        "token": None,
+        "raw": raw,
+        "dry_run": dry_run,
+        "screening": report.verdict,
+    }
+    txid = _txid(raw)
+    result.txid = txid
+    history.append({**entry, "tx_hash": txid})
+    if dry_run:
+        return result
+    result.txid = node.broadcast(raw) or txid
+    history.append({"event": "broadcast", "tx_hash": txid})
+    result.status = "pending"
+    return result
+
+
+def _txid(raw_hex: str) -> str:
+    import bdkpython
+
+    return str(bdkpython.Transaction(bytes.fromhex(raw_hex)).compute_txid())
+
+
+def balance(wallet: Wallet, network: Network) -> int:
+    return sum(coin.sats for coin in coins(wallet, network))

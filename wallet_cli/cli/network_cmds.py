@@ -19,6 +19,9 @@ def add(
     rpc: Annotated[str | None, typer.Option("--rpc", help="RPC URL.")] = None,
     chain_id: Annotated[int | None, typer.Option("--chain-id", help="Expected chain id.")] = None,
     devnet: Annotated[bool, typer.Option("--devnet", help="A local development chain.")] = False,
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="Bitcoin: esplora (default) or bitcoind.")
+    ] = None,
 ) -> None:
     """Add or replace a network; EVM networks need --rpc and --chain-id."""
     from chains.base import FAMILIES, Network
@@ -35,7 +38,25 @@ def add(
         raise BadInput("an EVM network needs --rpc URL and --chain-id N")
     if rpc is not None and not rpc.startswith(("http://", "https://")):
         raise BadInput(f"--rpc must be an http(s) URL, not {rpc!r}")
-    network = Network(name, family, rpc, chain_id, devnet)
+    if backend is not None and (family != "btc" or backend not in ("esplora", "bitcoind")):
+        raise BadInput("--backend is esplora or bitcoind, for Bitcoin networks")
+    if family == "btc" and name not in (
+        "bitcoin",
+        "bitcoin-testnet",
+        "bitcoin-signet",
+        "bitcoin-regtest",
+    ):
+        raise BadInput(
+            "Bitcoin networks are named bitcoin, bitcoin-testnet, bitcoin-signet, bitcoin-regtest"
+        )
+    network = Network(
+        name,
+        family,
+        rpc,
+        chain_id,
+        devnet,
+        backend or ("esplora" if rpc and family == "btc" else None),
+    )
     home = session.home
     with home.lock():
         config = Config.load(home)
@@ -43,7 +64,14 @@ def add(
         config.save(home)
     output.emit(
         session.json,
-        {"name": name, "chain": family, "rpc": rpc, "chain_id": chain_id, "devnet": devnet},
+        {
+            "name": name,
+            "chain": family,
+            "rpc": rpc,
+            "chain_id": chain_id,
+            "devnet": devnet,
+            "backend": network.backend,
+        },
         [f"network {name!r} saved ({family}, {rpc or 'no RPC'}, chain id {chain_id})"],
     )
 

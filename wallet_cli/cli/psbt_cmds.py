@@ -81,9 +81,12 @@ def create(
     amount: Annotated[str, typer.Option("--amount", help="BTC (0.001) or sat (1500sat).")],
     out: Annotated[Path, typer.Option("--out", help="The new PSBT file (must not exist).")],
     utxo: Annotated[
-        list[str], typer.Option("--utxo", help="TXID:VOUT:SATS[:ADDRESS] of a coin we own.")
-    ],
-    fee_rate: Annotated[int, typer.Option("--fee-rate", help="sat/vB.")] = 2,
+        list[str] | None,
+        typer.Option("--utxo", help="TXID:VOUT:SATS[:ADDRESS] of a coin we own (offline)."),
+    ] = None,
+    fee_rate: Annotated[
+        int | None, typer.Option("--fee-rate", help="sat/vB (default: the backend's estimate).")
+    ] = None,
     allow: AllowOption = None,
 ) -> None:
     """Build an unsigned PSBT (RBF signalled, change to the wallet), screened first."""
@@ -100,7 +103,11 @@ def create(
     public, _ = bitcoin.account(wallet, network)
     recipient = adapter_for("btc").parse_address(to, network)
     sats = parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS)
-    coins = [psbts.parse_coin(spec) for spec in utxo]
+    coins = [psbts.parse_coin(spec) for spec in utxo] if utxo else bitcoin.coins(wallet, network)
+    if fee_rate is None:
+        fee_rate = 2 if utxo else bitcoin.backend(network).fee_rate(2)
+    if not coins:
+        raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
     if not fee_rate >= 1:
         raise BadInput("--fee-rate must be at least 1 sat/vB")
     if fee_rate > psbts.MAX_FEE_RATE and not session.yes:
@@ -237,3 +244,18 @@ def finalize(
     session = common.session_of(ctx)
     raw = psbts.finalize(psbts.load(_read(file)))
     output.emit(session.json, {"raw_transaction": raw}, [raw])
+
+
+@app.command("broadcast")
+def broadcast(
+    ctx: typer.Context, file: Annotated[Path, typer.Argument(help="A signed PSBT.")]
+) -> None:
+    """Finalize and send through the network's backend (Esplora or bitcoind)."""
+    from chains.btc import psbt as psbts
+    from wallet_cli import bitcoin
+
+    session = common.session_of(ctx)
+    network = session.network()
+    raw = psbts.finalize(psbts.load(_read(file)))
+    txid = bitcoin.backend(network).broadcast(raw)
+    output.emit(session.json, {"network": network.name, "tx_hash": txid}, [f"broadcast {txid}"])

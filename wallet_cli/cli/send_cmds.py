@@ -44,6 +44,9 @@ def send(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for a receipt.")
     ] = 120,
+    fee_rate: Annotated[
+        int | None, typer.Option("--fee-rate", help="Bitcoin: sat/vB (default: the backend's).")
+    ] = None,
 ) -> None:
     """Screen the destination, then sign, broadcast and wait for the receipt."""
     from wallet_cli.cli.screening_view import confirmer, finding_lines
@@ -55,6 +58,10 @@ def send(
     for rule in sorted(allowed):
         output.note(f"DANGER: --allow {rule} lets a blocking finding of that rule through")
     wallet = session.wallet()
+    network = session.network()
+    if network.family == "btc":
+        _send_bitcoin(session, to, amount, fee_rate, dry_run, allowed)
+        return
     request = SendRequest(
         to=to,
         amount=amount,
@@ -90,6 +97,48 @@ def send(
     output.emit(session.json, result.to_json(), lines)
     if result.status == "failed":
         raise typer.Exit(1)
+
+
+def _send_bitcoin(
+    session: common.Session,
+    to: str,
+    amount: str,
+    fee_rate: int | None,
+    dry_run: bool,
+    allowed: frozenset[str],
+) -> None:
+    from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
+    from chains.btc.psbt import MAX_FEE_RATE
+    from wallet_cli import bitcoin
+    from wallet_cli.cli.screening_view import confirmer, finding_lines
+    from wallet_cli.errors import BadInput
+
+    if fee_rate is not None and (fee_rate < 1 or (fee_rate > MAX_FEE_RATE and not session.yes)):
+        raise BadInput(f"--fee-rate must be 1 to {MAX_FEE_RATE} sat/vB (above that, add --yes)")
+    wallet = session.wallet()
+    result = bitcoin.send(
+        wallet,
+        session.network(),
+        session.config,
+        to=to,
+        sats=parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS),
+        fee_rate=fee_rate,
+        dry_run=dry_run,
+        allow=allowed,
+        confirm=confirmer(session),
+        unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
+    )
+    document = result.to_json()
+    lines = [
+        f"{document['amount']} BTC from {result.sender} to {result.to}",
+        f"screening: {result.report.verdict}",
+        *finding_lines(result.report),
+        f"fee: {result.fee} sat",
+        f"tx {result.txid}: {result.status}",
+    ]
+    if result.status == "not-broadcast":
+        lines.append(f"raw transaction (not broadcast): {result.raw}")
+    output.emit(session.json, document, lines)
 
 
 def _show_preview(preview: Preview, report: Report) -> None:
@@ -128,6 +177,9 @@ def balance(
 
     session = common.session_of(ctx)
     network = session.network()
+    if network.family == "btc":
+        _balance_bitcoin(session, address)
+        return
     if address is None:
         key = adapter_for(network.family).account_key(network, None)
         target = session.wallet().addresses(key, [index])[0].address
@@ -156,4 +208,33 @@ def balance(
             "base_units": str(raw),
         },
         [f"{shown} {asset.symbol}  ({target} on {network.name})"],
+    )
+
+
+def _balance_bitcoin(session: common.Session, address: str | None) -> None:
+    from chains.amounts import format_amount
+    from chains.registry import adapter_for
+    from wallet_cli import bitcoin
+
+    network = session.network()
+    if address is not None:
+        target = adapter_for("btc").parse_address(address, network)
+        sats = sum(u.sats for u in bitcoin.backend(network).utxos([target]))
+        label = target
+    else:
+        sats = bitcoin.balance(session.wallet(), network)
+        count = bitcoin.SCAN_ADDRESSES
+        label = f"wallet '{session.wallet().name}' (first {count} receive and change addresses)"
+    shown = format_amount(sats, 8)
+    output.emit(
+        session.json,
+        {
+            "network": network.name,
+            "chain": "btc",
+            "address": address,
+            "asset": "BTC",
+            "balance": shown,
+            "base_units": str(sats),
+        },
+        [f"{shown} BTC  ({label} on {network.name})"],
     )

@@ -84,6 +84,7 @@ class Config:
             entry.get("rpc"),
             int(chain_id) if chain_id is not None else None,
             bool(entry.get("devnet", False)),
+            entry.get("backend"),
         )
 
     def network_names(self) -> list[str]:
@@ -100,6 +101,8 @@ class Config:
             entry["chain_id"] = network.chain_id
         if network.is_devnet:
             entry["devnet"] = True
+        if network.backend:
+            entry["backend"] = network.backend
         self.data.setdefault("networks", {})[network.name] = entry
 
     def remove_network(self, name: str) -> bool:
