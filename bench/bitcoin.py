@@ -32,7 +32,7 @@ Prints both rates (median of 5 rounds, taken in turn) and ours / bdk.
 No target is set for either part (report only): the script exits 0 when every check passes
 and 1 when one fails.
 
-Run: .venv/bin/python bench/bitcoin.py   (about 20 to 30 s)
+Run: .venv/bin/python bench/bitcoin.py   (about 20 to 25 s)
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def signed_inputs(psbt: Any) -> int:
 def line(label: str, seconds: list[float], note: str = "") -> None:
     median = statistics.median(seconds)
     print(
-        f"  {label:<26} median {median * 1000:7.1f} ms  (min {min(seconds) * 1000:.1f}, "
+        f"  {label:<28} median {median * 1000:7.1f} ms  (min {min(seconds) * 1000:.1f}, "
         f"max {max(seconds) * 1000:.1f}, n={len(seconds)}){note}"
     )
 
@@ -149,7 +149,8 @@ def build_psbt(home: Path, env: Mapping[str, str], seed: Any) -> str:
         ],
         env,
     )
-    assert len(created["inputs"]) == INPUTS and all(i["mine"] for i in created["inputs"])
+    assert len(created["inputs"]) == INPUTS
+    assert all(i["mine"] for i in created["inputs"])
     foreign = [o for o in created["outputs"] if not o["mine"]]
     assert foreign == [{"address": RECIPIENT, "sats": 400_000, "mine": False}], foreign
     print(

@@ -92,7 +92,12 @@ def _bdk() -> Any:
     return bdkpython
 
 
-def watch_wallet(descriptors: tuple[str, str], network: BitcoinNetwork) -> Any:
+def watch_wallet(
+    descriptors: tuple[str, str], network: BitcoinNetwork, lookahead: int = LOOKAHEAD
+) -> Any:
+    """A bdk wallet over our descriptors; `lookahead` addresses per chain are indexed so
+    coins at them are recognised (signing finds keys by the PSBT's derivation paths and
+    needs none)."""
     bdk = _bdk()
     kind = network.bdk_kind()
     return bdk.Wallet(
@@ -100,7 +105,7 @@ def watch_wallet(descriptors: tuple[str, str], network: BitcoinNetwork) -> Any:
         bdk.Descriptor(descriptors[1], kind),
         network.bdk(),
         bdk.Persister.new_in_memory(),
-        LOOKAHEAD,
+        lookahead,
     )
 
 
@@ -252,7 +257,7 @@ def summarize(psbt: Any, wallet: Any, network: BitcoinNetwork) -> PsbtSummary:
 def sign(psbt: Any, private: tuple[str, str], network: BitcoinNetwork) -> int:
     """Sign every input this wallet owns; returns how many carry our signature."""
     bdk = _bdk()
-    wallet = watch_wallet(private, network)
+    wallet = watch_wallet(private, network, lookahead=1)
     before = sum(bool(i.partial_sigs) for i in psbt.input())
     options = bdk.SignOptions(
         trust_witness_utxo=True,
