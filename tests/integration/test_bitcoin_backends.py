@@ -231,3 +231,21 @@ def test_dry_run_signs_but_does_not_broadcast(home: Path, node: tuple[FakeNode, 
     assert result.json()["status"] == "not-broadcast"
     assert result.json()["raw_transaction"]
     assert fake.broadcasts == []
+
+
+def test_psbt_broadcast_sends_the_finalized_transaction(
+    home: Path, tmp_path: Path, node: tuple[FakeNode, int]
+) -> None:
+    fake, port = node
+    ours = setup_home(home, f"http://127.0.0.1:{port}/esplora", "esplora")
+    fake.utxos[ours] = [{"txid": "44" * 32, "vout": 2, "sats": 300_000}]
+    psbt = tmp_path / "b.psbt"
+    created = btc(home, "psbt", "create", "--to", FOREIGN, "--amount", "0.002", "--out", str(psbt))
+    assert created.returncode == 0, created.stdout
+    assert btc(home, "psbt", "broadcast", str(psbt)).returncode == 2  # unsigned: cannot finalize
+    assert btc(home, "psbt", "sign", str(psbt), env=ENV).returncode == 0
+    raw = btc(home, "psbt", "finalize", str(psbt)).json()["raw_transaction"]
+    sent = btc(home, "psbt", "broadcast", str(psbt))
+    assert sent.returncode == 0, sent.stdout
+    assert sent.json()["tx_hash"] == "ab" * 32
+    assert fake.broadcasts == [raw]
