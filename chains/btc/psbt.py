@@ -166,7 +166,7 @@ def create(
         keychain = 0 if where.keychain == bdk.KeychainKind.EXTERNAL else 1
         pubkey, source = _key_source(account, keychain, where.index)
         txout = bdk.TxOut(value=bdk.Amount.from_sat(coin.sats), script_pubkey=spk)
-        psbt_input = _input(txout, {pubkey: source})
+        psbt_input = _psbt_input(txout, {pubkey: source})
         outpoint = bdk.OutPoint(txid=bdk.Txid.from_string(coin.txid), vout=coin.vout)
         builder = builder.add_foreign_utxo_with_sequence(
             outpoint, psbt_input, P2WPKH_SATISFACTION_WEIGHT, RBF_SEQUENCE
@@ -191,7 +191,7 @@ def create(
     return str(psbt.serialize())
 
 
-def _input(txout: Any, derivation: dict[str, Any]) -> Any:
+def _psbt_input(txout: Any, derivation: dict[str, Any]) -> Any:
     return _bdk().Input(
         non_witness_utxo=None,
         witness_utxo=txout,

@@ -22,10 +22,7 @@ def batch(
     file: Annotated[Path, typer.Argument(help="CSV with columns to,amount[,token].")],
     index: Annotated[int, typer.Option("--index", help="Which address sends.")] = 0,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Return once broadcast.")] = False,
-    allow: Annotated[
-        list[str] | None,
-        typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
-    ] = None,
+    allow: common.AllowOption = None,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for receipts.")
     ] = 300,

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
 from chains.base import Account
 from wallet_cli.cli import output, prompts
 from wallet_cli.cli.session import Session
-
-__all__ = ["Session"]
 from wallet_cli.errors import BadInput, WalletExists
+
+__all__ = ["AllowOption", "Session"]
+
+# The one way past a `block` finding, per rule; printed, and written to history.
+AllowOption = Annotated[
+    list[str] | None,
+    typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
+]
 
 
 def session_of(ctx: typer.Context) -> Session:

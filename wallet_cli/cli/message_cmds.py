@@ -84,10 +84,7 @@ def sign_typed_data(
         Path, typer.Argument(help="EIP-712 JSON: types, primaryType, domain, message.")
     ],
     index: IndexOption = 0,
-    allow: Annotated[
-        list[str] | None,
-        typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
-    ] = None,
+    allow: common.AllowOption = None,
 ) -> None:
     """Show the domain and primary type, screen the verifying contract, then sign."""
     import json

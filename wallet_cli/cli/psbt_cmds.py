@@ -12,10 +12,6 @@ from wallet_cli.cli import common, output
 app = typer.Typer(
     help="Bitcoin PSBTs: create, show, sign, combine, finalize.", no_args_is_help=True
 )
-AllowOption = Annotated[
-    list[str] | None,
-    typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
-]
 
 
 def _read(path: Path) -> str:
@@ -87,7 +83,7 @@ def create(
     fee_rate: Annotated[
         int | None, typer.Option("--fee-rate", help="sat/vB (default: the backend's estimate).")
     ] = None,
-    allow: AllowOption = None,
+    allow: common.AllowOption = None,
 ) -> None:
     """Build an unsigned PSBT (RBF signalled, change to the wallet), screened first."""
     from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
@@ -172,7 +168,7 @@ def show(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="PSBT fil
 def sign(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="PSBT file, signed in place.")],
-    allow: AllowOption = None,
+    allow: common.AllowOption = None,
 ) -> None:
     """Screen every foreign output, then sign the inputs this wallet owns."""
     from chains.btc import psbt as psbts

@@ -37,10 +37,7 @@ def send(
     gas_limit: Annotated[
         int | None, typer.Option("--gas-limit", help="Skip estimation; use this gas limit.")
     ] = None,
-    allow: Annotated[
-        list[str] | None,
-        typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
-    ] = None,
+    allow: common.AllowOption = None,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for a receipt.")
     ] = 120,
