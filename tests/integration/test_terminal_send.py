@@ -77,3 +77,17 @@ def test_history_verify_catches_an_edit(evm_home: Path, chain: Chain) -> None:
     assert result.returncode == 1
     assert result.json()["ok"] is False
     assert "entry 2" in result.json()["problem"]
+
+
+def test_batch_on_a_terminal_prompts_then_shows_progress(
+    evm_home: Path, chain: Chain, tmp_path: Path
+) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(f"to,amount\n{BOB},0.1\n{BOB},0.2\n")
+    child = spawn(evm_home, "batch", str(rows))
+    child.expect("Passphrase for wallet 'dev': ")
+    child.sendline(PASSPHRASE)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert child.before.count("success") == 2

@@ -85,19 +85,28 @@ def batch(
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Any]:
-    """A rich progress bar on a terminal; a silent callback otherwise."""
+    """A rich progress bar on a terminal, a silent callback otherwise. The bar starts with
+    signing, so the screening questions and the passphrase prompt come before it draws."""
     if not enabled:
         yield lambda stage, done, total: None
         return
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, Any] = {}
+    bar = Progress(console=Console(stderr=True), transient=True)
+    tasks: dict[str, Any] = {}
 
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=max(total, 1))
-            bar.update(tasks[stage], completed=done, total=max(total, 1))
+    def update(stage: str, done: int, total: int) -> None:
+        if stage == "screened":
+            return
+        if not tasks:
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=max(total, 1))
+        bar.update(tasks[stage], completed=done, total=max(total, 1))
 
+    try:
         yield update
+    finally:
+        if tasks:
+            bar.stop()
