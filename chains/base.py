@@ -17,6 +17,11 @@ Family = Literal["evm", "btc", "sol"]
 FAMILIES: tuple[Family, ...] = ("evm", "btc", "sol")
 
 
+def family_of(text: object) -> Family | None:
+    """The chain family named by `text`, or None: config and public data are typed by hand."""
+    return next((family for family in FAMILIES if family == text), None)
+
+
 @dataclass(frozen=True)
 class Network:
     name: str

@@ -232,11 +232,10 @@ def _resume(
 ) -> list[int]:
     """Settle rows this file already signed; return the positions still to send."""
     by_key: dict[str, list[dict[str, Any]]] = {}
-    for entry in history.entries():
+    events: dict[str, list[dict[str, Any]]] = {}
+    for entry in history.entries():  # one read of the journal serves both indexes
         if entry.get("key"):
             by_key.setdefault(entry["key"], []).append(entry)
-    events: dict[str, list[dict[str, Any]]] = {}
-    for entry in history.entries():
         if entry.get("tx_hash"):
             events.setdefault(entry["tx_hash"], []).append(entry)
     fresh, rebroadcast = [], []

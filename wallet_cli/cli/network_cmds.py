@@ -24,14 +24,14 @@ def add(
     ] = None,
 ) -> None:
     """Add or replace a network; EVM networks need --rpc and --chain-id."""
-    from chains.base import FAMILIES, Network
+    from chains.base import FAMILIES, Network, family_of
     from wallet_cli.errors import BadInput
     from wallet_cli.store.config import Config
     from wallet_cli.store.home import validate_name
 
     session = common.session_of(ctx)
     validate_name(name)
-    family = next((f for f in FAMILIES if f == chain), None)
+    family = family_of(chain)
     if family is None:
         raise BadInput(f"--chain must be one of {', '.join(FAMILIES)}, not {chain!r}")
     if family == "evm" and (rpc is None or chain_id is None):

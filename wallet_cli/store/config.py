@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from chains.base import FAMILIES, Family, Network
+from chains.base import Network, family_of
 from keystore.kdf import Argon2idParams
 from wallet_cli.errors import HomeUnusable, UnknownNetwork
 from wallet_cli.store.atomic import write_atomic
@@ -74,13 +74,15 @@ class Config:
                 return BUILT_IN_NETWORKS[name]
             known = sorted({*BUILT_IN_NETWORKS, *self.data.get("networks", {})})
             raise UnknownNetwork(f"unknown network {name!r}; known: {', '.join(known)}")
-        family = entry.get("chain")
-        if family not in FAMILIES:
-            raise HomeUnusable(f"network {name!r} in config.toml has an unknown chain {family!r}")
+        family = family_of(entry.get("chain"))
+        if family is None:
+            raise HomeUnusable(
+                f"network {name!r} in config.toml has an unknown chain {entry.get('chain')!r}"
+            )
         chain_id = entry.get("chain_id")
         return Network(
             name,
-            _family(family),
+            family,
             entry.get("rpc"),
             int(chain_id) if chain_id is not None else None,
             bool(entry.get("devnet", False)),
@@ -135,10 +137,3 @@ class Config:
                 "1 iteration, 1 lane)"
             )
         return params
-
-
-def _family(text: str) -> Family:
-    for family in FAMILIES:
-        if family == text:
-            return family
-    raise HomeUnusable(f"unknown chain family {text!r}")

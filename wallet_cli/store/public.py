@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chains.base import FAMILIES, Account, Family, PublicAccount
+from chains.base import Account, PublicAccount, family_of
 from wallet_cli.errors import HomeUnusable
 
 FORMAT = "wallet-public"
@@ -74,7 +74,9 @@ class PublicRecord:
                 raise HomeUnusable(f"{path} is not a version-{VERSION} wallet public file")
             chains: dict[str, ChainRecord] = {}
             for key, entry in document["chains"].items():
-                family = _family(key.split(":", 1)[0])
+                family = family_of(key.split(":", 1)[0])
+                if family is None:
+                    raise ValueError(f"unknown chain family in account {key!r}")
                 addresses = {int(i): str(a) for i, a in entry["addresses"].items()}
                 single = addresses.get(0) if entry["xpub"] is None else None
                 descriptors = entry.get("descriptors")
@@ -97,10 +99,3 @@ class PublicRecord:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             raise HomeUnusable(f"{path} is malformed; it was left as it is") from None
-
-
-def _family(text: str) -> Family:
-    for family in FAMILIES:
-        if family == text:
-            return family
-    raise ValueError(f"unknown chain family {text!r}")
