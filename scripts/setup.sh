@@ -14,8 +14,9 @@ fi
 # wrapper's install script is not needed and is not run. `npm install` honours the lock
 # file; `npm ci` is not used because its strict check wants every platform's optional
 # package in the lock, and the registry these machines reach serves only linux-amd64's.
+# `--no-save` keeps npm from rewriting the lock file with the other platforms' packages.
 if ! ls node_modules/@foundry-rs/anvil-*/bin/anvil >/dev/null 2>&1; then
-  npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+  npm install --ignore-scripts --no-audit --no-fund --loglevel=error --no-save
 fi
 if [ "${1:-}" = "--dev" ]; then
   .venv/bin/python -m pip install --quiet -e ".[dev]"
