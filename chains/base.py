@@ -22,6 +22,33 @@ def family_of(text: object) -> Family | None:
     return next((family for family in FAMILIES if family == text), None)
 
 
+# Each family's native asset: symbol and decimals (a network may rename the symbol).
+NATIVE: dict[Family, tuple[str, int]] = {"evm": ("ETH", 18), "btc": ("BTC", 8), "sol": ("SOL", 9)}
+GWEI = 10**9
+MIN_GAS_LIMIT = 21_000  # EVM: the intrinsic gas of any transaction
+MAX_GAS_LIMIT = 30_000_000  # EVM: more than a mainnet block holds; no transfer needs it
+
+
+@dataclass(frozen=True)
+class NetworkLimits:
+    """What the wallet accepts from a network's node whatever it says: the node is not
+    trusted for fees, time or size. Amounts are in base units of the native asset."""
+
+    max_fee_per_gas: int = 1000 * GWEI  # EVM: base fee + priority fee, or gasPrice (wei)
+    max_fee: int = 10**17  # EVM: per transfer, gas limit x max fee per gas (0.1 ETH)
+    max_fee_rate: int = 500  # Bitcoin: sat/vB quoted by the backend
+    fee_warn_floor: int = 10**15  # a fee above the amount and above this warns (0.001 ETH)
+    rpc_timeout: float = 10.0  # seconds, overall, per call to the node
+
+
+def default_limits(family: Family) -> NetworkLimits:
+    if family == "btc":
+        return NetworkLimits(fee_warn_floor=10_000)
+    if family == "sol":
+        return NetworkLimits(max_fee=10**8, fee_warn_floor=10**6)
+    return NetworkLimits()
+
+
 @dataclass(frozen=True)
 class Network:
     name: str
@@ -30,6 +57,17 @@ class Network:
     chain_id: int | None = None
     is_devnet: bool = False
     backend: str | None = None  # Bitcoin: "esplora" or "bitcoind" at rpc_url
+    symbol: str | None = None  # the native asset's symbol; None: the family's (ETH, BTC)
+    settings: NetworkLimits | None = None  # None: the family's defaults
+
+    @property
+    def limits(self) -> NetworkLimits:
+        return self.settings or default_limits(self.family)
+
+    @property
+    def native(self) -> Asset:
+        default_symbol, decimals = NATIVE[self.family]
+        return Asset(self.symbol or default_symbol, decimals)
 
 
 @dataclass(frozen=True)

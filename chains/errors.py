@@ -51,6 +51,25 @@ class ChainIdMismatch(ChainError):
     kind = "network"
 
 
+class MalformedReply(ChainError):
+    """A node's reply has a value of the wrong type or shape (named by method and field)."""
+
+    code = "malformed-reply"
+    kind = "network"
+
+
+class ReplyTooLarge(ChainError):
+    code = "reply-too-large"
+    kind = "network"
+
+
+class FeeAboveCeiling(ChainError):
+    """The node quoted a fee above the network's ceiling in config.toml: nothing is signed."""
+
+    code = "fee-above-ceiling"
+    kind = "network"
+
+
 class RpcError(ChainError):
     """The node answered with a JSON-RPC error."""
 

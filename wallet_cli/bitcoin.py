@@ -1,5 +1,9 @@
 """Bitcoin PSBT steps as the wallet runs them: pick the account, screen every foreign
-output through the same screening as EVM transfers, then build or sign."""
+output through the same screening as EVM transfers, then build or sign.
+
+The backend is not trusted for fees: a fee rate it quotes above the network's
+`max-fee-rate` (config.toml, default 500 sat/vB) is refused, exit 6. A rate given with
+`--fee-rate` is the user's: above the ceiling it needs `--yes` (almost surely a typo)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chains.base import Asset, Network, Output, Preview, PublicAccount
+from chains.base import Network, Output, Preview, PublicAccount
 from chains.btc import psbt as psbts
 from chains.btc.networks import BitcoinNetwork, bitcoin_network
+from chains.errors import FeeAboveCeiling
 from chains.registry import adapter_for
 from wallet_cli import screening
 from wallet_cli.errors import BadInput
@@ -17,8 +22,6 @@ from wallet_cli.screening.gather import gather
 from wallet_cli.store.config import Config
 from wallet_cli.transfer import Confirm, enforce
 from wallet_cli.wallet import Wallet
-
-BTC = Asset("BTC", 8)
 
 
 def account(wallet: Wallet, network: Network) -> tuple[PublicAccount, BitcoinNetwork]:
@@ -38,11 +41,12 @@ def screen(
     confirm: Confirm,
 ) -> screening.Report:
     """Every output that is not this wallet's goes through screening before any signature."""
+    native = network.native
     foreign = tuple(
-        Output(o.address, BTC, o.sats, o.address) for o in summary.outputs if not o.mine
+        Output(o.address, native, o.sats, o.address) for o in summary.outputs if not o.mine
     )
     sender = wallet.addresses(adapter_for("btc").account_key(network, "wpkh"), [0])[0].address
-    preview = Preview(network.name, None, sender, foreign, summary.fee or 0, BTC)
+    preview = Preview(network.name, None, sender, foreign, summary.fee or 0, native)
     report = screening.check(preview, gather(wallet.home, config, network, wallet, None))
     enforce(report, allow, confirm, preview)
     return report
@@ -68,7 +72,33 @@ SCAN_ADDRESSES = 20  # receive and change addresses asked of the backend for coi
 def backend(network: Network) -> Any:
     from chains.btc.backends import backend_for
 
-    return backend_for(network.backend, network.rpc_url)
+    return backend_for(network.backend, network.rpc_url, network.limits.rpc_timeout)
+
+
+def quoted_fee_rate(network: Network, node: Any, blocks: int = 2) -> int:
+    """The backend's fee rate for `blocks`, refused above the network's `max-fee-rate`."""
+    rate: int = node.fee_rate(blocks)
+    ceiling = network.limits.max_fee_rate
+    if rate > ceiling:
+        raise FeeAboveCeiling(
+            f"the backend quotes {rate} sat/vB, above max-fee-rate {ceiling} sat/vB for "
+            f"network {network.name!r}: nothing was signed; if the fee is real, give "
+            f"--fee-rate (with --yes above the ceiling) or raise max-fee-rate in config.toml "
+            f"[networks.{network.name}]"
+        )
+    return rate
+
+
+def check_fee_rate(network: Network, rate: int, confirmed: bool) -> None:
+    """A `--fee-rate` the user gave: at least 1, and above `max-fee-rate` only with --yes."""
+    ceiling = network.limits.max_fee_rate
+    if rate < 1:
+        raise BadInput("--fee-rate must be at least 1 sat/vB")
+    if rate > ceiling and not confirmed:
+        raise BadInput(
+            f"--fee-rate {rate} sat/vB is above max-fee-rate {ceiling}: almost surely a typo; "
+            "pass --yes if you mean it"
+        )
 
 
 def scan_addresses(wallet: Wallet, network: Network) -> list[str]:
@@ -102,6 +132,7 @@ class BitcoinSend:
     raw: str
     fee: int | None
     status: str
+    unit: str = "BTC"
 
     def to_json(self) -> dict[str, Any]:
         from chains.amounts import format_amount
@@ -112,7 +143,7 @@ class BitcoinSend:
             "from": self.sender,
             "to": self.to,
             "amount": format_amount(self.sats, 8),
-            "unit": "BTC",
+            "unit": self.unit,
             "tx_hash": self.txid,
             "status": self.status,
             "block": None,
@@ -151,7 +182,7 @@ def send(
         from chains.errors import InsufficientFunds
 
         raise InsufficientFunds("the backend reports no coins at this wallet's addresses")
-    rate = fee_rate or node.fee_rate(2)
+    rate = fee_rate or quoted_fee_rate(network, node)
     text = psbts.create(public, available, recipient, sats, rate)
     psbt, summary = summary_of(wallet, network, text)
     report = screen(wallet, network, config, summary, allow=allow, confirm=confirm)
@@ -162,7 +193,16 @@ def send(
     raw = psbts.finalize(psbt)
     sender = wallet.addresses(public.account_key, [0])[0].address
     result = BitcoinSend(
-        network.name, sender, recipient, sats, report, None, raw, summary.fee, "not-broadcast"
+        network.name,
+        sender,
+        recipient,
+        sats,
+        report,
+        None,
+        raw,
+        summary.fee,
+        "not-broadcast",
+        network.native.symbol,
     )
     history = History(wallet.home, wallet.name)
     entry = {
@@ -172,7 +212,7 @@ def send(
         "to": recipient,
         "amount": result.to_json()["amount"],
         "amount_base": str(sats),
-        "unit": "BTC",
+        "unit": result.unit,
         "token": None,
         "raw": raw,
         "dry_run": dry_run,

@@ -15,12 +15,13 @@ from typing import Any
 from chains.amounts import format_amount, parse_amount
 from chains.base import Asset, Network, Preview
 from chains.errors import InvalidAmount, RpcError, UnknownToken, UnsupportedChain
-from chains.evm.rpc import RpcClient
-from chains.evm.transfer import ETH, TransferPlan, failure_reason, plan_transfer, token_asset
+from chains.evm.fees import FeePolicy
+from chains.evm.rpc import RpcClient, quantity
+from chains.evm.transfer import TransferPlan, failure_reason, plan_transfer, token_asset
 from chains.evm.tx import SignedTx, Signer
 from chains.registry import adapter_for
 from wallet_cli import screening
-from wallet_cli.errors import ScreeningBlocked, ScreeningNotConfirmed, TransferFailed
+from wallet_cli.errors import BadInput, ScreeningBlocked, ScreeningNotConfirmed, TransferFailed
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
 from wallet_cli.wallet import Wallet
@@ -49,6 +50,8 @@ class SendRequest:
     gas_limit: int | None = None
     allow: frozenset[str] = field(default_factory=frozenset)
     timeout: float = 120.0
+    max_fee_per_gas: str | None = None  # explicit fees skip the node's quote
+    priority_fee: str | None = None
 
 
 @dataclass
@@ -69,6 +72,7 @@ class SendResult:
     token: str | None = None
     reason: str | None = None
     base_units: int = 0
+    fee_unit: str = "ETH"
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -85,6 +89,7 @@ class SendResult:
             "token": self.token,
             "nonce": self.nonce,
             "fee_cap": self.fee_cap,
+            "fee_unit": self.fee_unit,
         }
         if self.raw is not None:
             document["raw_transaction"] = self.raw
@@ -93,19 +98,54 @@ class SendResult:
         return document
 
 
-def connect(network: Network) -> tuple[RpcClient, int]:
-    """A client whose node has been checked to be on the configured chain."""
+def connect(network: Network, timeout: float | None = None) -> tuple[RpcClient, int]:
+    """A client whose node has been checked to be on the configured chain. Each call has
+    the network's `rpc-timeout` as its deadline, or `timeout` when that is shorter."""
     if network.family != "evm":
         raise UnsupportedChain(f"sending on {network.family} networks is not supported yet")
     if not network.rpc_url:
         raise UnsupportedChain(f"network {network.name!r} has no RPC URL in config")
-    client = RpcClient(network.rpc_url)
-    return client, client.check_chain_id(network.chain_id, network.name)
+    limit = network.limits.rpc_timeout
+    client = RpcClient(network.rpc_url, min(limit, timeout) if timeout else limit)
+    try:
+        return client, client.check_chain_id(network.chain_id, network.name)
+    except BaseException:
+        client.close()
+        raise
+
+
+def fee_policy(
+    network: Network,
+    max_fee_per_gas: str | None = None,
+    priority_fee: str | None = None,
+    *,
+    legacy: bool = False,
+) -> FeePolicy:
+    """The network's fee ceilings, and the fees given on the command line (checked here,
+    before any node is asked)."""
+    from wallet_cli.store.network_settings import SettingError, gas_price
+
+    try:
+        cap = gas_price(max_fee_per_gas, "--max-fee-per-gas") if max_fee_per_gas else None
+        tip = gas_price(priority_fee, "--priority-fee") if priority_fee else None
+    except SettingError as exc:
+        raise BadInput(str(exc)) from None
+    if tip is not None and legacy:
+        raise BadInput(
+            "--priority-fee is for EIP-1559 transactions; with --legacy, give "
+            "the gas price as --max-fee-per-gas"
+        )
+    if cap is not None and tip is not None and tip > cap:
+        raise BadInput("--priority-fee cannot be more than --max-fee-per-gas")
+    return FeePolicy(network.name, network.native, network.limits, cap, tip)
 
 
 def resolve_asset(client: RpcClient, config: Config, network: Network, token: str | None) -> Asset:
-    if token is None or token.upper() in ("ETH", "ETHER"):
-        return ETH
+    native = network.native
+    if token is None or token.upper() == native.symbol.upper():
+        return native
+    if native.symbol == "ETH" and token.upper() == "ETHER":
+        return native
     text = token.strip()
     if not text.lower().startswith("0x"):
         known = config.tokens(network.name)
@@ -166,8 +206,9 @@ def send(
     adapter = adapter_for(network.family)
     to = adapter.parse_address(request.to, network)
     parse_amount(request.amount, CHECK_AMOUNT_DECIMALS, allow_units=request.token is None)
+    fees = fee_policy(network, request.max_fee_per_gas, request.priority_fee, legacy=request.legacy)
     sender = wallet.addresses(adapter.account_key(network, None), [request.index])[0].address
-    client, chain_id = connect(network)
+    client, chain_id = connect(network, request.timeout)
     try:
         asset = resolve_asset(client, config, network, request.token)
         amount = parse_positive_amount(request.amount, asset)
@@ -184,6 +225,7 @@ def send(
                 typed_as=request.to,
                 legacy=request.legacy,
                 gas_limit=request.gas_limit,
+                fees=fees,
             )
             report = screening.check(
                 plan.preview, screening_context(wallet, network, config, client)
@@ -228,6 +270,7 @@ def new_result(
         report=report,
         tx_hash=signed.hash_hex,
         fee_cap=format_amount(plan.preview.fee_cap, plan.preview.fee_asset.decimals),
+        fee_unit=plan.preview.fee_asset.symbol,
         nonce=plan.tx.nonce,
         token=asset.contract,
         base_units=amount,
@@ -291,8 +334,9 @@ def _await(
     if receipt is None:
         result.status = "pending"
         return result
-    result.block = int(receipt["blockNumber"], 16)
-    if int(receipt.get("status", "0x1"), 16) == 1:
+    method = "eth_getTransactionReceipt"
+    result.block = quantity(receipt["blockNumber"], method, "blockNumber")
+    if quantity(receipt.get("status", "0x1"), method, "status") == 1:
         result.status = "success"
         history.append({"event": "confirmed", "tx_hash": signed.hash_hex, "block": result.block})
     else:

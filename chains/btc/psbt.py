@@ -20,9 +20,11 @@ from chains.errors import ChainError, InsufficientFunds, InvalidAmount
 
 RBF_SEQUENCE = 0xFFFFFFFD
 P2WPKH_SATISFACTION_WEIGHT = 113  # scriptSig length byte x4 + witness: count, sig, pubkey
-MAX_FEE_RATE = 1000  # sat/vB; above this needs --yes (a typo'd fee rate burns money)
 DUST_SATS = 294  # P2WPKH output dust limit at the default relay fee
 LOOKAHEAD = 200
+# Base64 text: even a PSBT with hundreds of inputs, each with its full previous transaction,
+# stays far below this; anything larger is refused before bdk parses it.
+MAX_PSBT_TEXT = 16 * 1024 * 1024
 _ORIGIN = re.compile(r"\[([0-9a-f]{8})/([^\]]+)\]")
 _TXID = re.compile(r"[0-9a-f]{64}")
 
@@ -111,6 +113,8 @@ def watch_wallet(
 
 def load(text: str) -> Any:
     data = text.strip()
+    if len(data) > MAX_PSBT_TEXT:
+        raise InvalidPsbt(f"the PSBT is longer than {MAX_PSBT_TEXT // 2**20} MiB of base64 text")
     try:
         base64.b64decode(data, validate=True)
         return _bdk().Psbt(data)

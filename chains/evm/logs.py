@@ -4,14 +4,15 @@ the caller bounds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chains.errors import RpcError
+from chains.errors import ChainError, MalformedReply, RpcError
 from chains.evm import abi
 from chains.evm.address import parse
-from chains.evm.rpc import RpcClient
+from chains.evm.rpc import RpcClient, hex_data, quantity
 
 BLOCKS_PER_REQUEST = 100
 
@@ -52,17 +53,18 @@ def token_transfers(
         if len(topics_seen) != 3:
             continue  # ERC-721 and odd events share the topic but not the shape
         data = log.get("data") or "0x"
-        movements.append(
-            Movement(
-                token=parse(log["address"]),
-                sender=_address(topics_seen[1]),
-                recipient=_address(topics_seen[2]),
-                value=int(data, 16) if data != "0x" else 0,
-                tx_hash=log["transactionHash"],
-                block=int(log["blockNumber"], 16),
-                log_index=int(log["logIndex"], 16),
+        with _malformed("eth_getLogs"):
+            movements.append(
+                Movement(
+                    token=parse(log["address"]),
+                    sender=_address(topics_seen[1]),
+                    recipient=_address(topics_seen[2]),
+                    value=int.from_bytes(hex_data(data, "eth_getLogs", "data")),
+                    tx_hash=_hash(log["transactionHash"], "eth_getLogs"),
+                    block=quantity(log["blockNumber"], "eth_getLogs", "blockNumber"),
+                    log_index=quantity(log["logIndex"], "eth_getLogs", "logIndex"),
+                )
             )
-        )
     return movements
 
 
@@ -79,15 +81,38 @@ def native_transfers(
                 raise block
             for tx in (block or {}).get("transactions", []):
                 to = tx.get("to")
-                if to and to.lower() in ours:
-                    movements.append(
-                        Movement(
-                            token=None,
-                            sender=parse(tx["from"]),
-                            recipient=parse(to),
-                            value=int(tx.get("value", "0x0"), 16),
-                            tx_hash=tx["hash"],
-                            block=int(tx["blockNumber"], 16),
+                if isinstance(to, str) and to.lower() in ours:
+                    with _malformed("eth_getBlockByNumber"):
+                        movements.append(
+                            Movement(
+                                token=None,
+                                sender=parse(tx["from"]),
+                                recipient=parse(to),
+                                value=quantity(tx.get("value"), "eth_getBlockByNumber", "value"),
+                                tx_hash=_hash(tx["hash"], "eth_getBlockByNumber"),
+                                block=quantity(
+                                    tx["blockNumber"], "eth_getBlockByNumber", "blockNumber"
+                                ),
+                            )
                         )
-                    )
     return movements
+
+
+@contextlib.contextmanager
+def _malformed(method: str) -> Iterator[None]:
+    """A log or transaction missing a field, or with a field of the wrong type, is the
+    node's fault (exit 6), never a crash."""
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError, IndexError, ChainError) as exc:
+        if isinstance(exc, MalformedReply):
+            raise
+        detail = exc.args[0] if isinstance(exc, KeyError) else type(exc).__name__
+        raise MalformedReply(f"the node's {method} reply is malformed ({detail})") from None
+
+
+def _hash(value: object, method: str) -> str:
+    if isinstance(value, str) and len(value) == 66:
+        hex_data(value, method, "transaction hash")
+        return value
+    raise MalformedReply(f"the node's {method} reply has a malformed transaction hash")

@@ -3,51 +3,72 @@
 Why not web3.py: it takes ~0.3 s to import, and its receipt wait polls at a fixed 100 ms,
 which caps a send loop near 9 tx/s. This client reuses one connection, sends batches in one
 round trip, and `wait_for_receipts` polls with a short back-off that starts at 2 ms.
-Connection failures and timeouts are `NodeUnreachable` (exit 6), bounded by `timeout`.
+
+The node is not trusted (chains/http.py): every call has an overall deadline (`timeout`)
+and a cap on the reply's size, and `quantity`/`hex_data` turn a malformed value into a
+`MalformedReply` naming the method and field. All of these are exit 6, never a crash.
 """
 
 from __future__ import annotations
 
-import http.client
 import itertools
 import json
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
-from chains.errors import ChainIdMismatch, NodeUnreachable, RpcError
+from chains.errors import ChainIdMismatch, MalformedReply, NodeUnreachable, RpcError
+from chains.http import DEFAULT_TIMEOUT, MAX_REPLY_BYTES, HttpClient, one_line
 
 Call = tuple[str, Sequence[Any]]
 
 POLL_START = 0.002
 POLL_MAX = 0.5
+_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}")  # at most 256 bits, as the EVM's words
+_DATA = re.compile(r"0x(?:[0-9a-fA-F]{2})*")
+_HEADERS = {"Content-Type": "application/json", "Connection": "keep-alive"}
+
+
+def quantity(value: object, method: str, field: str) -> int:
+    """A JSON-RPC QUANTITY (0x-prefixed hex) as an int; anything else is the node's fault."""
+    if isinstance(value, str) and _QUANTITY.fullmatch(value):
+        return int(value, 16)
+    raise MalformedReply(f"the node's {method} reply has a malformed {field}: {_shown(value)}")
+
+
+def hex_data(value: object, method: str, field: str) -> bytes:
+    """JSON-RPC DATA (0x-prefixed, whole bytes) as bytes."""
+    if isinstance(value, str) and _DATA.fullmatch(value):
+        return bytes.fromhex(value[2:])
+    raise MalformedReply(f"the node's {method} reply has a malformed {field}: {_shown(value)}")
+
+
+def _shown(value: object) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class RpcClient:
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise NodeUnreachable(f"RPC URL {url!r} is not an http(s) URL")
-        self.url = url
-        self._scheme = parts.scheme
-        self._host = parts.hostname
-        self._port = parts.port
-        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self._timeout = timeout
+    def __init__(
+        self, url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_REPLY_BYTES
+    ) -> None:
+        self._http = HttpClient(url, timeout, max_bytes)
+        self.url = self._http.url
         self._ids = itertools.count(1)
-        self._connection: http.client.HTTPConnection | None = None
+
+    @property
+    def timeout(self) -> float:
+        return self._http.timeout
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._http.close()
 
-    def call(self, method: str, params: Sequence[Any] = ()) -> Any:
+    def call(self, method: str, params: Sequence[Any] = (), deadline: float | None = None) -> Any:
         request = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
-        return _result(self._post(request), method)
+        return _result(self._post(request, deadline), method)
 
-    def batch(self, calls: Sequence[Call]) -> list[Any]:
+    def batch(self, calls: Sequence[Call], deadline: float | None = None) -> list[Any]:
         """Results in call order; an entry that failed is returned as its `RpcError`."""
         if not calls:
             return []
@@ -58,10 +79,14 @@ class RpcClient:
             {"jsonrpc": "2.0", "id": first + i, "method": method, "params": list(params)}
             for i, (method, params) in enumerate(calls)
         ]
-        answers = self._post(requests)
+        answers = self._post(requests, deadline)
         if not isinstance(answers, list):
             raise RpcError(f"the node answered a batch with {type(answers).__name__}")
-        by_id = {answer.get("id"): answer for answer in answers}
+        by_id = {
+            answer.get("id"): answer
+            for answer in answers
+            if isinstance(answer, dict) and isinstance(answer.get("id"), int)
+        }
         results: list[Any] = []
         for i, (method, _) in enumerate(calls):
             answer = by_id.get(first + i)
@@ -75,7 +100,7 @@ class RpcClient:
         return results
 
     def chain_id(self) -> int:
-        return int(self.call("eth_chainId"), 16)
+        return quantity(self.call("eth_chainId"), "eth_chainId", "chain id")
 
     def check_chain_id(self, expected: int | None, network: str) -> int:
         actual = self.chain_id()
@@ -87,13 +112,22 @@ class RpcClient:
         return actual
 
     def wait_for_receipts(self, tx_hashes: Sequence[str], timeout: float) -> dict[str, Any]:
-        """Receipts by hash; polls all pending ones in one batch, with a growing pause."""
+        """Receipts by hash; polls all pending ones in one batch, with a growing pause.
+
+        `timeout` bounds the whole wait, a poll in flight included: when it runs out, the
+        receipts found so far are returned (the rest are still pending)."""
         pending = list(tx_hashes)
         receipts: dict[str, Any] = {}
         deadline = time.monotonic() + timeout
         pause = POLL_START
         while pending:
-            answers = self.batch([("eth_getTransactionReceipt", [h]) for h in pending])
+            calls = [("eth_getTransactionReceipt", [h]) for h in pending]
+            try:
+                answers = self.batch(calls, deadline)
+            except NodeUnreachable:
+                if time.monotonic() >= deadline:
+                    break
+                raise
             still = []
             for tx_hash, answer in zip(pending, answers, strict=True):
                 if isinstance(answer, RpcError):
@@ -101,7 +135,7 @@ class RpcClient:
                 if answer is None:
                     still.append(tx_hash)
                 else:
-                    receipts[tx_hash] = answer
+                    receipts[tx_hash] = checked_receipt(answer)
             pending = still
             if not pending or time.monotonic() >= deadline:
                 break
@@ -109,44 +143,27 @@ class RpcClient:
             pause = min(pause * 2, POLL_MAX)
         return receipts
 
-    def _post(self, payload: Any) -> Any:
+    def _post(self, payload: Any, deadline: float | None) -> Any:
         body = json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
-        for attempt in (1, 2):
-            connection = self._connect()
-            try:
-                connection.request("POST", self._path, body=body, headers=headers)
-                response = connection.getresponse()
-                data = response.read()
-            except (ConnectionError, http.client.HTTPException) as exc:
-                # A keep-alive connection the server closed: retry once on a new one.
-                self.close()
-                if attempt == 2:
-                    raise NodeUnreachable(f"the node at {self.url} is unreachable: {exc}") from None
-                continue
-            except (TimeoutError, OSError) as exc:
-                self.close()
-                reason = "timed out" if isinstance(exc, TimeoutError) else str(exc)
-                raise NodeUnreachable(f"the node at {self.url} is unreachable: {reason}") from None
-            if response.status != 200:
-                raise NodeUnreachable(
-                    f"the node at {self.url} answered HTTP {response.status}: {data[:200]!r}"
-                )
-            try:
-                return json.loads(data)
-            except ValueError:
-                raise RpcError(f"the node at {self.url} answered with malformed JSON") from None
-        raise NodeUnreachable(f"the node at {self.url} is unreachable")  # pragma: no cover
+        status, data = self._http.request("POST", body=body, headers=_HEADERS, deadline=deadline)
+        if status != 200:
+            raise NodeUnreachable(f"the node at {self.url} answered HTTP {status}: {data[:200]!r}")
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise RpcError(f"the node at {self.url} answered with malformed JSON") from None
 
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._connection is None:
-            cls = (
-                http.client.HTTPSConnection
-                if self._scheme == "https"
-                else http.client.HTTPConnection
-            )
-            self._connection = cls(self._host, self._port, timeout=self._timeout)
-        return self._connection
+
+def checked_receipt(answer: object) -> dict[str, Any]:
+    """A receipt whose fields the wallet reads are well-formed (block number, status, gas)."""
+    method = "eth_getTransactionReceipt"
+    if not isinstance(answer, dict):
+        raise MalformedReply(f"the node's {method} reply is not an object: {_shown(answer)}")
+    quantity(answer.get("blockNumber"), method, "blockNumber")
+    for field in ("status", "gasUsed"):
+        if field in answer:
+            quantity(answer[field], method, field)
+    return answer
 
 
 def _result(answer: Any, method: str) -> Any:
@@ -154,8 +171,9 @@ def _result(answer: Any, method: str) -> Any:
         raise RpcError(f"the node answered {method} with {type(answer).__name__}")
     error = answer.get("error")
     if error is not None:
-        message = error.get("message", "unknown error") if isinstance(error, dict) else str(error)
+        message = error.get("message", "unknown error") if isinstance(error, dict) else error
         code = error.get("code") if isinstance(error, dict) else None
+        code = code if isinstance(code, int) else None
         data = error.get("data") if isinstance(error, dict) else None
-        raise RpcError(f"{method}: {message}", code, data)
+        raise RpcError(f"{method}: {one_line(message, 300)}", code, data)
     return answer.get("result")

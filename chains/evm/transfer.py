@@ -11,7 +11,9 @@ from chains.amounts import ETHER_DECIMALS, format_amount
 from chains.base import Asset, Output, Preview
 from chains.errors import ChainError, InsufficientFunds, RpcError, UnknownToken, WouldRevert
 from chains.evm import abi
-from chains.evm.rpc import RpcClient
+from chains.evm.fees import FeePolicy, GasPrice, check_gas, check_transfer_fee, gas_price
+from chains.evm.fees import quote_calls as fee_calls
+from chains.evm.rpc import RpcClient, hex_data, quantity
 from chains.evm.tx import Eip1559Tx, LegacyTx, Transaction
 
 ETH = Asset("ETH", ETHER_DECIMALS)
@@ -42,14 +44,14 @@ def token_asset(client: RpcClient, contract: str) -> Asset:
         raise UnknownToken(f"{contract} has no contract code on this network: not a token")
     if isinstance(decimals_raw, RpcError) or not decimals_raw or decimals_raw == "0x":
         raise UnknownToken(f"{contract} does not answer decimals(): not an ERC-20 token")
-    decimals = abi.decode_uint(bytes.fromhex(decimals_raw[2:]))
+    decimals = abi.decode_uint(hex_data(decimals_raw, "eth_call", "decimals()"))
     if decimals > 77:
         raise UnknownToken(f"{contract} reports {decimals} decimals; refusing such a token")
     symbol = "?"
     if isinstance(symbol_raw, str) and len(symbol_raw) > 2:
         try:
-            symbol = abi.decode_string(bytes.fromhex(symbol_raw[2:])) or "?"
-        except RpcError:
+            symbol = abi.decode_string(hex_data(symbol_raw, "eth_call", "symbol()")) or "?"
+        except ChainError:
             symbol = "?"
     return Asset(symbol, decimals, contract)
 
@@ -83,6 +85,7 @@ def plan_transfer(
     typed_as: str,
     legacy: bool = False,
     gas_limit: int | None = None,
+    fees: FeePolicy | None = None,
 ) -> TransferPlan:
     item = TransferItem(recipient, asset, amount, typed_as)
     try:
@@ -94,6 +97,7 @@ def plan_transfer(
             items=[item],
             legacy=legacy,
             gas_limit=gas_limit,
+            fees=fees,
         )[0]
     except ItemError as exc:
         raise exc.error from None
@@ -108,14 +112,18 @@ def plan_batch(
     items: Sequence[TransferItem],
     legacy: bool = False,
     gas_limit: int | None = None,
+    fees: FeePolicy | None = None,
 ) -> list[TransferPlan]:
     """Plans with consecutive nonces from the node's pending count, fetched in one round trip;
-    funds are checked for the whole batch (values plus fee caps, and each token's total)."""
+    fees held under the network's ceilings (chains/evm/fees.py); funds are checked for the
+    whole batch (values plus fee caps, and each token's total)."""
+    policy = fees or FeePolicy(network=network)
+    native = policy.native
+    quote = fee_calls(legacy, policy)
     calls: list[tuple[str, list[Any]]] = [
         ("eth_getTransactionCount", [sender, "pending"]),
         ("eth_getBalance", [sender, "latest"]),
-        ("eth_gasPrice", []) if legacy else ("eth_getBlockByNumber", ["latest", False]),
-        ("eth_gasPrice", []) if legacy else ("eth_maxPriorityFeePerGas", []),
+        *quote,
     ]
     tokens = sorted({i.asset.contract for i in items if i.asset.contract is not None})
     calls += [
@@ -132,48 +140,55 @@ def plan_batch(
             for to, value, data in shapes
         ]
     answers = client.batch(calls)
-    nonce_hex, balance_hex, fee_a, fee_b = (_ok(a) for a in answers[:4])
-    nonce, balance = int(nonce_hex, 16), int(balance_hex, 16)
+    nonce = quantity(_ok(answers[0]), "eth_getTransactionCount", "nonce")
+    balance = quantity(_ok(answers[1]), "eth_getBalance", "balance")
+    price = gas_price(legacy, policy, answers[2 : 2 + len(quote)])
+    first_token = 2 + len(quote)
     held = {
-        t: abi.decode_uint(bytes.fromhex(_ok(a)[2:]))
-        for t, a in zip(tokens, answers[4 : 4 + len(tokens)], strict=True)
+        t: abi.decode_uint(hex_data(_ok(a), "eth_call", "balanceOf()"))
+        for t, a in zip(tokens, answers[first_token : first_token + len(tokens)], strict=True)
     }
     _check_token_funds(items, held, sender)
     total_value = sum(value for _, value, _ in shapes)
     if balance < total_value:
         raise InsufficientFunds(
-            f"{sender} holds {format_amount(balance, ETHER_DECIMALS)} ETH, less than the "
-            f"{format_amount(total_value, ETHER_DECIMALS)} ETH to send"
+            f"{sender} holds {_native(balance, native)}, less than the "
+            f"{_native(total_value, native)} to send"
         )
-    estimates = answers[4 + len(tokens) :]
+    estimates = answers[first_token + len(tokens) :]
     plans = []
     for position, (item, (to, value, data)) in enumerate(zip(items, shapes, strict=True)):
         if gas_limit is None:
             estimate = estimates[position]
             if isinstance(estimate, RpcError):
                 raise ItemError(position, _as_revert(estimate, "the transfer would fail"))
-            gas = int(estimate, 16)
+            gas = check_gas(quantity(estimate, "eth_estimateGas", "gas"))
         else:
             gas = gas_limit
-        tx = _build(legacy, chain_id, nonce + position, fee_a, fee_b, gas, to, value, data)
+        check_transfer_fee(gas, price, policy)
+        tx = _build(legacy, chain_id, nonce + position, price, gas, to, value, data)
         preview = Preview(
             network=network,
             chain_id=chain_id,
             sender=sender,
             outputs=(Output(item.recipient, item.asset, item.amount, item.typed_as),),
             fee_cap=tx.fee_cap(),
-            fee_asset=ETH,
+            fee_asset=native,
             call_target=item.asset.contract,
         )
         plans.append(TransferPlan(tx, preview))
     needed = total_value + sum(p.tx.fee_cap() for p in plans)
     if balance < needed:
         raise InsufficientFunds(
-            f"{sender} holds {format_amount(balance, ETHER_DECIMALS)} ETH; "
+            f"{sender} holds {_native(balance, native)}; "
             f"{'these transfers need' if len(plans) > 1 else 'this transfer needs'} up to "
-            f"{format_amount(needed, ETHER_DECIMALS)} ETH (value plus the fee cap)"
+            f"{_native(needed, native)} (value plus the fee cap)"
         )
     return plans
+
+
+def _native(amount: int, native: Asset) -> str:
+    return f"{format_amount(amount, native.decimals)} {native.symbol}"
 
 
 def _call_shape(item: TransferItem) -> tuple[str, int, bytes]:
@@ -199,8 +214,7 @@ def _build(
     legacy: bool,
     chain_id: int,
     nonce: int,
-    fee_a: Any,
-    fee_b: Any,
+    price: GasPrice,
     gas: int,
     to: str,
     value: int,
@@ -208,10 +222,9 @@ def _build(
 ) -> Transaction:
     target = bytes.fromhex(to[2:])
     if legacy:
-        return LegacyTx(chain_id, nonce, int(fee_a, 16), gas, target, value, data)
-    base_fee = int(fee_a.get("baseFeePerGas") or "0x0", 16)
-    tip = int(fee_b, 16)
-    return Eip1559Tx(chain_id, nonce, tip, 2 * base_fee + tip, gas, target, value, data)
+        return LegacyTx(chain_id, nonce, price.max_fee_per_gas, gas, target, value, data)
+    tip, cap = price.priority_fee, price.max_fee_per_gas
+    return Eip1559Tx(chain_id, nonce, tip, cap, gas, target, value, data)
 
 
 def failure_reason(client: RpcClient, receipt: dict[str, Any], tx: Transaction, sender: str) -> str:
@@ -233,7 +246,7 @@ def failure_reason(client: RpcClient, receipt: dict[str, Any], tx: Transaction, 
                 return _as_revert(exc, "reverted").message
             continue
         break
-    gas_used = int(receipt.get("gasUsed", "0x0"), 16)
+    gas_used = quantity(receipt.get("gasUsed", "0x0"), "eth_getTransactionReceipt", "gasUsed")
     if gas_used >= tx.gas:
         return f"reverted: out of gas (used all {tx.gas})"
     return "reverted (no reason given)"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from wallet_cli.cli import common, output
+
+if TYPE_CHECKING:
+    from chains.base import Network
 
 app = typer.Typer(help="Named networks (config.toml).", no_args_is_help=True)
 
@@ -22,10 +25,32 @@ def add(
     backend: Annotated[
         str | None, typer.Option("--backend", help="Bitcoin: esplora (default) or bitcoind.")
     ] = None,
+    symbol: Annotated[
+        str | None, typer.Option("--symbol", help="Native asset symbol (default ETH, BTC).")
+    ] = None,
+    max_fee_per_gas: Annotated[
+        str | None,
+        typer.Option("--max-fee-per-gas", help="EVM ceiling on the node's quote (1000gwei)."),
+    ] = None,
+    max_fee: Annotated[
+        str | None,
+        typer.Option("--max-fee", help="EVM ceiling per transfer, native asset (0.1)."),
+    ] = None,
+    max_fee_rate: Annotated[
+        int | None, typer.Option("--max-fee-rate", help="Bitcoin ceiling, sat/vB (500).")
+    ] = None,
+    fee_warn_floor: Annotated[
+        str | None,
+        typer.Option("--fee-warn-floor", help="Warn of a fee above the amount past this."),
+    ] = None,
+    rpc_timeout: Annotated[
+        float | None, typer.Option("--rpc-timeout", help="Seconds per node call (10).")
+    ] = None,
 ) -> None:
     """Add or replace a network; EVM networks need --rpc and --chain-id."""
     from chains.base import FAMILIES, Network, family_of
     from wallet_cli.errors import BadInput
+    from wallet_cli.store import network_settings
     from wallet_cli.store.config import Config
     from wallet_cli.store.home import validate_name
 
@@ -49,6 +74,15 @@ def add(
         raise BadInput(
             "Bitcoin networks are named bitcoin, bitcoin-testnet, bitcoin-signet, bitcoin-regtest"
         )
+    given = {
+        "symbol": symbol,
+        "max-fee-per-gas": max_fee_per_gas,
+        "max-fee": max_fee,
+        "max-fee-rate": max_fee_rate,
+        "fee-warn-floor": fee_warn_floor,
+        "rpc-timeout": rpc_timeout,
+    }
+    settings = {key: value for key, value in given.items() if value is not None}
     network = Network(
         name,
         family,
@@ -57,10 +91,14 @@ def add(
         devnet,
         backend or ("esplora" if rpc and family == "btc" else None),
     )
+    try:
+        network = network_settings.apply(network, settings)
+    except network_settings.SettingError as exc:
+        raise BadInput(f"--{exc}") from None
     home = session.home
     with home.lock():
         config = Config.load(home)
-        config.add_network(network)
+        config.add_network(network, settings)
         config.save(home)
     output.emit(
         session.json,
@@ -71,9 +109,44 @@ def add(
             "chain_id": chain_id,
             "devnet": devnet,
             "backend": network.backend,
+            **_limits_json(network),
         },
-        [f"network {name!r} saved ({family}, {rpc or 'no RPC'}, chain id {chain_id})"],
+        [
+            f"network {name!r} saved ({family}, {rpc or 'no RPC'}, chain id {chain_id})",
+            f"  {_limits_text(network)}",
+        ],
     )
+
+
+def _limits_json(network: Network) -> dict[str, Any]:
+    """The network's native symbol, fee ceilings and RPC deadline, as config.toml spells
+    them (amounts in the native asset, gas prices in gwei)."""
+    from chains.amounts import format_amount
+
+    limits, native = network.limits, network.native
+    document: dict[str, Any] = {"symbol": native.symbol}
+    if network.family == "evm":
+        document["max_fee_per_gas_gwei"] = format_amount(limits.max_fee_per_gas, 9)
+        document["max_fee"] = format_amount(limits.max_fee, native.decimals)
+    if network.family == "btc":
+        document["max_fee_rate"] = limits.max_fee_rate
+    document["fee_warn_floor"] = format_amount(limits.fee_warn_floor, native.decimals)
+    document["rpc_timeout"] = limits.rpc_timeout
+    return document
+
+
+def _limits_text(network: Network) -> str:
+    document = _limits_json(network)
+    symbol = document["symbol"]
+    parts = []
+    if "max_fee_per_gas_gwei" in document:
+        parts.append(f"max fee/gas {document['max_fee_per_gas_gwei']} gwei")
+        parts.append(f"max fee {document['max_fee']} {symbol}")
+    if "max_fee_rate" in document:
+        parts.append(f"max fee rate {document['max_fee_rate']} sat/vB")
+    parts.append(f"fee warn floor {document['fee_warn_floor']} {symbol}")
+    parts.append(f"rpc timeout {document['rpc_timeout']:g} s")
+    return ", ".join(parts)
 
 
 @app.command("list")
@@ -81,6 +154,7 @@ def list_networks(ctx: typer.Context) -> None:
     """Built-in and configured networks."""
     session = common.session_of(ctx)
     rows = []
+    texts = []
     for name in session.config.network_names():
         network = session.config.network(name)
         rows.append(
@@ -90,10 +164,13 @@ def list_networks(ctx: typer.Context) -> None:
                 "rpc": network.rpc_url,
                 "chain_id": network.chain_id,
                 "devnet": network.is_devnet,
+                **_limits_json(network),
             }
         )
+        texts.append(_limits_text(network))
     lines = [
-        f"{r['name']:<16} {r['chain']:<4} {r['chain_id']!s:<10} {r['rpc'] or '-'}" for r in rows
+        f"{r['name']:<16} {r['chain']:<4} {r['chain_id']!s:<10} {r['rpc'] or '-'}\n{'':<16} {text}"
+        for r, text in zip(rows, texts, strict=True)
     ]
     output.emit(session.json, {"networks": rows}, lines)
 

@@ -15,13 +15,16 @@ app = typer.Typer(
 
 
 def _read(path: Path) -> str:
+    """A PSBT file's base64 text, refused past chains.btc.psbt.MAX_PSBT_TEXT (16 MiB)."""
+    from chains.btc.psbt import MAX_PSBT_TEXT
+    from keystore.files import read_limited
     from wallet_cli.errors import BadInput
 
+    data = read_limited(path, MAX_PSBT_TEXT, "PSBT file")
     try:
-        return path.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not a base64 PSBT"
-        raise BadInput(f"cannot read {path}: {reason}") from None
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        raise BadInput(f"cannot read {path}: not a base64 PSBT") from None
 
 
 def _write(path: Path, text: str, *, replace: bool) -> None:
@@ -50,7 +53,8 @@ def _summary_json(summary: Any) -> dict[str, Any]:
     }
 
 
-def _lines(summary: Any, report: Any) -> list[str]:
+def _lines(summary: Any, report: Any, symbol: str = "BTC") -> list[str]:
+    from chains.amounts import format_amount
     from wallet_cli.cli.screening_view import finding_lines
 
     lines = [f"inputs ({len(summary.inputs)}):"]
@@ -65,7 +69,9 @@ def _lines(summary: Any, report: Any) -> list[str]:
         for o in summary.outputs
     ]
     if summary.fee is not None:
-        lines.append(f"fee: {summary.fee} sat ({summary.fee / summary.vsize:.1f} sat/vB)")
+        native = f"{format_amount(summary.fee, 8)} {symbol}"
+        rate = f"{summary.fee / summary.vsize:.1f} sat/vB"
+        lines.append(f"fee: {summary.fee} sat ({native}, {rate})")
     lines.append(f"screening of foreign outputs: {report.verdict}")
     return lines + finding_lines(report)
 
@@ -99,18 +105,13 @@ def create(
     public, _ = bitcoin.account(wallet, network)
     recipient = adapter_for("btc").parse_address(to, network)
     sats = parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS)
+    if fee_rate is not None:
+        bitcoin.check_fee_rate(network, fee_rate, session.yes)
     coins = [psbts.parse_coin(spec) for spec in utxo] if utxo else bitcoin.coins(wallet, network)
-    if fee_rate is None:
-        fee_rate = 2 if utxo else bitcoin.backend(network).fee_rate(2)
+    if fee_rate is None:  # offline, 2 sat/vB; else the backend's, under max-fee-rate
+        fee_rate = 2 if utxo else bitcoin.quoted_fee_rate(network, bitcoin.backend(network))
     if not coins:
         raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
-    if not fee_rate >= 1:
-        raise BadInput("--fee-rate must be at least 1 sat/vB")
-    if fee_rate > psbts.MAX_FEE_RATE and not session.yes:
-        raise BadInput(
-            f"--fee-rate {fee_rate} sat/vB is above {psbts.MAX_FEE_RATE}: almost surely a typo; "
-            "pass --yes if you mean it"
-        )
     if out.exists():
         raise BadInput(f"{out} already exists; it was not overwritten")
     text = psbts.create(public, coins, recipient, sats, fee_rate)
@@ -132,7 +133,7 @@ def create(
             **_summary_json(summary),
             "screening": report.to_json(),
         },
-        [f"wrote {out}", *_lines(summary, report)],
+        [f"wrote {out}", *_lines(summary, report, network.native.symbol)],
     )
 
 
@@ -160,7 +161,7 @@ def show(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="PSBT fil
     output.emit(
         session.json,
         {"network": network.name, **_summary_json(summary), "screening": report.to_json()},
-        _lines(summary, report),
+        _lines(summary, report, network.native.symbol),
     )
 
 

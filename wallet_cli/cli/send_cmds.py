@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from chains.base import MAX_GAS_LIMIT, MIN_GAS_LIMIT
 from wallet_cli.cli import common, output
 
 if TYPE_CHECKING:
@@ -13,6 +14,20 @@ if TYPE_CHECKING:
     from wallet_cli.screening import Report
 
 IndexOption = Annotated[int, typer.Option("--index", help="Which address of the wallet.")]
+# Fees given explicitly skip the node's quote and its max-fee-per-gas ceiling; the
+# network's per-transfer max-fee still holds (config.toml).
+MaxFeeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--max-fee-per-gas",
+        help="EVM: max fee per gas (gas price with --legacy), e.g. 30gwei; a bare number is "
+        "gwei. Skips the node's fee quote; the network's max-fee per transfer still holds.",
+    ),
+]
+PriorityFeeOption = Annotated[
+    str | None,
+    typer.Option("--priority-fee", help="EVM: priority fee per gas, e.g. 2gwei."),
+]
 TokenOption = Annotated[
     str | None, typer.Option("--token", help="ERC-20 contract address or a symbol from config.")
 ]
@@ -35,11 +50,24 @@ def send(
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Return once broadcast.")] = False,
     legacy: Annotated[bool, typer.Option("--legacy", help="Legacy (EIP-155) transaction.")] = False,
     gas_limit: Annotated[
-        int | None, typer.Option("--gas-limit", help="Skip estimation; use this gas limit.")
+        int | None,
+        typer.Option(
+            "--gas-limit",
+            help="Skip estimation; use this gas limit.",
+            min=MIN_GAS_LIMIT,
+            max=MAX_GAS_LIMIT,
+        ),
     ] = None,
+    max_fee_per_gas: MaxFeeOption = None,
+    priority_fee: PriorityFeeOption = None,
     allow: common.AllowOption = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for a receipt.")
+        float,
+        typer.Option(
+            "--timeout",
+            help="Seconds to wait for a receipt; also the longest any call to the node may take.",
+            min=0.1,
+        ),
     ] = 120,
     fee_rate: Annotated[
         int | None, typer.Option("--fee-rate", help="Bitcoin: sat/vB (default: the backend's).")
@@ -70,6 +98,8 @@ def send(
         gas_limit=gas_limit,
         allow=allowed,
         timeout=timeout,
+        max_fee_per_gas=max_fee_per_gas,
+        priority_fee=priority_fee,
     )
     result = send_transfer(
         wallet,
@@ -82,7 +112,7 @@ def send(
     )
     lines = [f"{result.amount} {result.unit} from {result.sender} to {result.to}"]
     lines += [f"screening: {result.report.verdict}", *finding_lines(result.report)]
-    lines.append(f"fee cap: {result.fee_cap} ETH, nonce {result.nonce}")
+    lines.append(f"fee cap: {result.fee_cap} {result.fee_unit}, nonce {result.nonce}")
     if result.raw is not None:
         lines.append(f"raw transaction (not broadcast): {result.raw}")
     lines.append(
@@ -104,18 +134,17 @@ def _send_bitcoin(
     dry_run: bool,
     allowed: frozenset[str],
 ) -> None:
-    from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
-    from chains.btc.psbt import MAX_FEE_RATE
+    from chains.amounts import BTC_DECIMALS, BTC_UNITS, format_amount, parse_amount
     from wallet_cli import bitcoin
     from wallet_cli.cli.screening_view import confirmer, finding_lines
-    from wallet_cli.errors import BadInput
 
-    if fee_rate is not None and (fee_rate < 1 or (fee_rate > MAX_FEE_RATE and not session.yes)):
-        raise BadInput(f"--fee-rate must be 1 to {MAX_FEE_RATE} sat/vB (above that, add --yes)")
+    network = session.network()
+    if fee_rate is not None:
+        bitcoin.check_fee_rate(network, fee_rate, session.yes)
     wallet = session.wallet()
     result = bitcoin.send(
         wallet,
-        session.network(),
+        network,
         session.config,
         to=to,
         sats=parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS),
@@ -126,11 +155,12 @@ def _send_bitcoin(
         unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
     )
     document = result.to_json()
+    fee = f"{result.fee} sat ({format_amount(result.fee or 0, 8)} {result.unit})"
     lines = [
-        f"{document['amount']} BTC from {result.sender} to {result.to}",
+        f"{document['amount']} {result.unit} from {result.sender} to {result.to}",
         f"screening: {result.report.verdict}",
         *finding_lines(result.report),
-        f"fee: {result.fee} sat",
+        f"fee: {fee}",
         f"tx {result.txid}: {result.status}",
     ]
     if result.status == "not-broadcast":
@@ -169,6 +199,7 @@ def balance(
     """Balance of an address in ETH or a token, read from the network's node."""
     from chains.amounts import format_amount
     from chains.evm import abi
+    from chains.evm.rpc import hex_data, quantity
     from chains.registry import adapter_for
     from wallet_cli.transfer import connect, resolve_asset
 
@@ -186,10 +217,12 @@ def balance(
     try:
         asset = resolve_asset(client, session.config, network, token)
         if asset.contract is None:
-            raw = int(client.call("eth_getBalance", [target, "latest"]), 16)
+            answer = client.call("eth_getBalance", [target, "latest"])
+            raw = quantity(answer, "eth_getBalance", "balance")
         else:
             call = {"to": asset.contract, "data": "0x" + abi.balance_of_call(target).hex()}
-            raw = abi.decode_uint(bytes.fromhex(client.call("eth_call", [call, "latest"])[2:]))
+            answer = client.call("eth_call", [call, "latest"])
+            raw = abi.decode_uint(hex_data(answer, "eth_call", "balanceOf()"))
     finally:
         client.close()
     shown = format_amount(raw, asset.decimals)
@@ -223,15 +256,16 @@ def _balance_bitcoin(session: common.Session, address: str | None) -> None:
         count = bitcoin.SCAN_ADDRESSES
         label = f"wallet '{session.wallet().name}' (first {count} receive and change addresses)"
     shown = format_amount(sats, 8)
+    symbol = network.native.symbol
     output.emit(
         session.json,
         {
             "network": network.name,
             "chain": "btc",
             "address": address,
-            "asset": "BTC",
+            "asset": symbol,
             "balance": shown,
             "base_units": str(sats),
         },
-        [f"{shown} BTC  ({label} on {network.name})"],
+        [f"{shown} {symbol}  ({label} on {network.name})"],
     )

@@ -1,4 +1,5 @@
-"""Rules about how much: the wallet's spending policy and amounts far above its habits."""
+"""Rules about how much: the wallet's spending policy, amounts far above its habits, and a fee
+out of proportion to what is sent."""
 
 from __future__ import annotations
 
@@ -51,4 +52,23 @@ def unusual_amount(output: Output, preview: Preview, context: Context) -> Iterab
             f"{_amount(output)} is more than {UNUSUAL_FACTOR} times the largest this wallet "
             f"sent before ({format_amount(largest, output.asset.decimals)} "
             f"{output.asset.symbol})",
+        )
+
+
+def fee_exceeds_amount(preview: Preview, context: Context) -> Iterable[Finding]:
+    """A fee cap above the amount and above the network's `fee-warn-floor`. Native transfers
+    only: a token amount has no price in the native asset to compare the fee with."""
+    fee_asset = preview.fee_asset
+    native = [o for o in preview.outputs if o.asset.contract is None and o.asset == fee_asset]
+    if not native or len(native) != len(preview.outputs):
+        return
+    amount = sum(o.amount for o in native)
+    floor = context.network.limits.fee_warn_floor
+    if preview.fee_cap > amount and preview.fee_cap > floor:
+        symbol, decimals = fee_asset.symbol, fee_asset.decimals
+        yield Finding(
+            "fee-exceeds-amount",
+            "warn",
+            f"the fee (at most {format_amount(preview.fee_cap, decimals)} {symbol}) is more "
+            f"than the amount sent ({format_amount(amount, decimals)} {symbol})",
         )

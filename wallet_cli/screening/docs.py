@@ -96,7 +96,7 @@ def render() -> str:
         "quiet on ordinary addresses, or people learn to type `--yes`.",
         "",
         "Measured: tests/unit/test_screening_corpus.py runs the labelled corpus in",
-        "tests/data/screening/ (every published pair of ../shared/data/poisoning-pairs.csv,",
+        "tests/data/screening/ (every published poisoning pair the corpus was built from,",
         "generated look-alikes from 3+3 to 6+6, random addresses, contacts, listed addresses)",
         "and fails below 100 % recall on the 3+3-or-more cases or above 0.1 % false positives.",
         "",

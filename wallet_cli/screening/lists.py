@@ -4,15 +4,14 @@ no start-up work (no Python set of strings is ever built).
 
 Keys: an EVM address is its own 20 bytes; a Bitcoin or Solana address (case-sensitive text)
 is the first 20 bytes of SHA-256("<family>:<address>"). One `.bin` file per list and chain
-family, with a JSON description beside it. The lists shipped with the wallet are built from
-../shared/data by scripts/build_lists.py; a user's own lists by `wallet lists add`.
+family, with a JSON description beside it. The lists shipped with the wallet are built by
+scripts/build_lists.py from the sources in data/SOURCES.md; a user's own by `wallet lists add`.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import mmap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -132,10 +131,18 @@ class ListSet:
 
 
 def read_infos(folder: Path) -> list[ListInfo]:
+    """The lists described in `folder`; a description is a few hundred bytes (64 KiB at most),
+    and its labels file, if any, must sit beside it."""
+    from keystore.errors import KeystoreError
+    from keystore.files import KEYSTORE_LIMIT, load_json, read_limited
+
     infos = []
     for meta in sorted(folder.glob("*.json")):
         try:
-            data = json.loads(meta.read_text())
+            data = load_json(read_limited(meta, KEYSTORE_LIMIT, "list description"))
+            labels = data.get("labels")
+            if labels is not None and Path(labels).name != labels:
+                raise ValueError("labels must be a file beside the description")
             infos.append(
                 ListInfo(
                     name=data["name"],
@@ -145,10 +152,10 @@ def read_infos(folder: Path) -> list[ListInfo]:
                     date=data["date"],
                     counts={k: int(v) for k, v in data["counts"].items()},
                     folder=folder,
-                    labels=data.get("labels"),
+                    labels=labels,
                 )
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (KeystoreError, OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # a damaged user list is skipped here and reported by `wallet lists`
     return infos
 

@@ -11,7 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from chains.base import Output, Preview
-from wallet_cli.screening.amount_checks import UNUSUAL_FACTOR, spending_limit, unusual_amount
+from wallet_cli.screening.amount_checks import (
+    UNUSUAL_FACTOR,
+    fee_exceeds_amount,
+    spending_limit,
+    unusual_amount,
+)
 from wallet_cli.screening.context import Context
 from wallet_cli.screening.destination_checks import (
     burn_address,
@@ -176,6 +181,15 @@ RULES: tuple[Rule, ...] = (
         f"More than {UNUSUAL_FACTOR} times the largest amount this wallet sent before.",
         "50 ETH is more than 10 times the largest this wallet sent before (2 ETH)",
         unusual_amount,
+    ),
+    Rule(
+        "fee-exceeds-amount",
+        "warn",
+        "The fee (its cap) is more than the amount sent and more than the network's "
+        "`fee-warn-floor` (default 0.001 ETH, 10,000 sat). Native transfers only: a token "
+        "amount has no price in the native asset to compare with.",
+        "the fee (at most 0.021 ETH) is more than the amount sent (0.000000000000000001 ETH)",
+        preview_check=fee_exceeds_amount,
     ),
     Rule(
         "typed-data-chain",

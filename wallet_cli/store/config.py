@@ -15,6 +15,7 @@ from keystore.kdf import Argon2idParams
 from wallet_cli.errors import HomeUnusable, UnknownNetwork
 from wallet_cli.store.atomic import write_atomic
 from wallet_cli.store.home import Home
+from wallet_cli.store.permissions import check_file
 
 DEVNET = Network("devnet", "evm", "http://127.0.0.1:8545", 31337, is_devnet=True)
 BUILT_IN_NETWORKS = {
@@ -37,6 +38,8 @@ class Config:
     @classmethod
     def load(cls, home: Home) -> Config:
         path = home.config_path
+        home.check_permissions()
+        check_file(path)  # a config others can write could point the wallet at their node
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -68,19 +71,26 @@ class Config:
         return value if isinstance(value, str) else None
 
     def network(self, name: str) -> Network:
-        entry = self.data.get("networks", {}).get(name)
-        if entry is None:
+        """The named network with its [networks.NAME] settings. A built-in network's table
+        may hold only settings (say `max-fee`): it stays the built-in network."""
+        entry = self._entry(name)
+        if entry is None or ("chain" not in entry and name in BUILT_IN_NETWORKS):
             if name in BUILT_IN_NETWORKS:
-                return BUILT_IN_NETWORKS[name]
+                return self.with_settings(BUILT_IN_NETWORKS[name])
             known = sorted({*BUILT_IN_NETWORKS, *self.data.get("networks", {})})
             raise UnknownNetwork(f"unknown network {name!r}; known: {', '.join(known)}")
+        if "chain" not in entry:
+            raise HomeUnusable(
+                f"network {name!r} in config.toml has no chain (evm, btc or sol); only a "
+                "built-in network takes a table of settings alone"
+            )
         family = family_of(entry.get("chain"))
         if family is None:
             raise HomeUnusable(
                 f"network {name!r} in config.toml has an unknown chain {entry.get('chain')!r}"
             )
         chain_id = entry.get("chain_id")
-        return Network(
+        network = Network(
             name,
             family,
             entry.get("rpc"),
@@ -88,14 +98,36 @@ class Config:
             bool(entry.get("devnet", False)),
             entry.get("backend"),
         )
+        return self.with_settings(network)
+
+    def with_settings(self, network: Network) -> Network:
+        """`network` with the fee ceilings, RPC deadline and symbol of its config table."""
+        from wallet_cli.store import network_settings
+
+        entry = self._entry(network.name)
+        if entry is None:
+            return network
+        try:
+            return network_settings.apply(network, entry)
+        except network_settings.SettingError as exc:
+            raise HomeUnusable(f"config.toml [networks.{network.name}] {exc}") from None
+
+    def _entry(self, name: str) -> dict[str, Any] | None:
+        entry = self.data.get("networks", {}).get(name)
+        if entry is not None and not isinstance(entry, dict):
+            raise HomeUnusable(f"config.toml: networks.{name} must be a table")
+        return entry
 
     def network_names(self) -> list[str]:
         return sorted({*BUILT_IN_NETWORKS, *self.data.get("networks", {})})
 
     def is_configured(self, name: str) -> bool:
-        return name in self.data.get("networks", {})
+        """Whether config.toml defines the network itself (not only settings for it)."""
+        entry = self._entry(name)
+        return entry is not None and "chain" in entry
 
-    def add_network(self, network: Network) -> None:
+    def add_network(self, network: Network, settings: dict[str, Any] | None = None) -> None:
+        """Store `network`, replacing any entry, with `settings` (network_settings.KEYS)."""
         entry: dict[str, Any] = {"chain": network.family}
         if network.rpc_url:
             entry["rpc"] = network.rpc_url
@@ -105,6 +137,7 @@ class Config:
             entry["devnet"] = True
         if network.backend:
             entry["backend"] = network.backend
+        entry.update(settings or {})
         self.data.setdefault("networks", {})[network.name] = entry
 
     def remove_network(self, name: str) -> bool:
@@ -136,4 +169,7 @@ class Config:
                 f"config.toml [vault] KDF cost is below the floor ({MIN_KDF_MEMORY_KIB} KiB, "
                 "1 iteration, 1 lane)"
             )
+        problem = params.out_of_bounds()  # the caps a vault header is held to
+        if problem is not None:
+            raise HomeUnusable(f"config.toml [vault] KDF cost is out of range: {problem}")
         return params

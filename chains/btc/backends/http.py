@@ -1,25 +1,30 @@
-"""One small HTTP helper for the backends: timeouts, and node errors with the node's words."""
+"""One small HTTP helper for the backends on chains/http.py (an overall deadline per request,
+a cap on the reply's size), with node errors in the node's own words."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
+from chains.errors import RpcError
+from chains.http import DEFAULT_TIMEOUT, HttpClient, one_line
 
-from chains.errors import NodeUnreachable, RpcError
-
-TIMEOUT = 15.0
+__all__ = ["DEFAULT_TIMEOUT", "Http"]
 
 
-def request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> bytes:
-    method = "POST" if data is not None else "GET"
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)  # noqa: S310
-    try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # noqa: S310
-            body: bytes = response.read()
-            return body
-    except urllib.error.HTTPError as exc:
-        detail = exc.read()[:300].decode("utf-8", "replace").strip()
-        raise RpcError(f"the node answered HTTP {exc.code}: {detail}", exc.code, detail) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise NodeUnreachable(f"the node at {url} is unreachable: {reason}") from None
+class Http:
+    """GET and POST below one base URL, on one keep-alive connection."""
+
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._client = HttpClient(url, timeout)
+        self.url = self._client.url
+
+    def request(
+        self, path: str = "", data: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> bytes:
+        method = "POST" if data is not None else "GET"
+        status, body = self._client.request(method, path, data, headers)
+        if status >= 400:
+            text = body[:4096].decode("utf-8", "replace")
+            raise RpcError(f"the node answered HTTP {status}: {one_line(text, 300)}", status, text)
+        return body
+
+    def close(self) -> None:
+        self._client.close()
