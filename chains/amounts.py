@@ -3,6 +3,8 @@
 `1.5` means 1.5 of the display unit (ETH, BTC, or a token's decimals); a suffix names
 another unit of the chain (`20gwei`, `1000wei`, `2eth` on EVM; `1500sat` on Bitcoin). More
 decimals than the unit has is an error, never a rounding. Shared by every chain family.
+Text longer than any real amount is refused before parsing (Python's int() refuses more
+than 4,300 digits with a bare ValueError, and a huge number is never meant).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ BTC_DECIMALS = 8
 BTC_UNITS = {"sat": 0, "sats": 0, "btc": 8}
 # ASCII only: a Bengali four looks like an 8, and Python's \d would accept it.
 _NUMBER = re.compile(r"(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?", re.ASCII)
+# 2^256 - 1 wei has 78 digits; with a point, 18 decimals, spaces and a unit, 100 is plenty.
+MAX_AMOUNT_TEXT = 100
 _WITH_UNIT = re.compile(r"(?P<number>[0-9.]+)[ \t]*(?P<unit>[A-Za-z]+)", re.ASCII)
 
 
@@ -26,6 +30,10 @@ def parse_amount(
     """Base units for `text`; the display unit has `decimals` decimals (EVM units by default)."""
     units = UNITS if units is None else units
     raw = text.strip()
+    if len(raw) > MAX_AMOUNT_TEXT:
+        raise InvalidAmount(
+            f"amount {raw[:20]!r}... is {len(raw)} characters long; at most {MAX_AMOUNT_TEXT}"
+        )
     if raw.startswith("-"):
         raise InvalidAmount(f"amount {text!r} is negative")
     number, places = raw, decimals

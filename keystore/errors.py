@@ -20,8 +20,14 @@ class KeystoreError(Exception):
 
 
 class InvalidMnemonic(KeystoreError):
+    """`position` (1-based) names the word that is not in the list, never the word itself."""
+
     code = "invalid-mnemonic"
     kind = "input"
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
 
 
 class InvalidPrivateKey(KeystoreError):
@@ -50,6 +56,20 @@ class UnreadableFile(KeystoreError):
     """A passphrase or key file that cannot be read, or is empty."""
 
     code = "unreadable-file"
+    kind = "input"
+
+
+class FileTooLarge(KeystoreError):
+    """A file or stream handed over by the user is larger than its kind allows."""
+
+    code = "file-too-large"
+    kind = "input"
+
+
+class InsecureFile(KeystoreError):
+    """A secret-bearing file that others can read or write, or that another user owns."""
+
+    code = "insecure-file"
     kind = "input"
 
 

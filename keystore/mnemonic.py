@@ -2,7 +2,10 @@
 
 Generation and the checksum come from bip-utils; entropy comes from the OS CSPRNG through it.
 The seed is PBKDF2-HMAC-SHA512 from the standard library, so unlocking a wallet never pays
-for importing bip-utils. Errors name the offending word and its position, never the phrase.
+for importing bip-utils. Errors name the position of a word that is not in the list, never
+the word: an error's message ends up in --json output and logs, and a near-miss of a secret
+word is most of the secret. `suggestions` gives close list words separately, for a caller
+that knows a person is typing at a terminal.
 """
 
 from __future__ import annotations
@@ -52,17 +55,25 @@ def parse(text: str, passphrase: str = "") -> Mnemonic:
         raise InvalidMnemonic(
             f"a mnemonic has 12, 15, 18, 21 or 24 words; this one has {len(words)}"
         )
-    vocabulary = english_words()
-    known = frozenset(vocabulary)
+    known = frozenset(english_words())
     for position, word in enumerate(words, start=1):
         if word not in known:
-            close = difflib.get_close_matches(word, vocabulary, n=3, cutoff=0.6)
-            hint = f"; closest list words: {', '.join(close)}" if close else ""
             raise InvalidMnemonic(
-                f"word {position} ({word!r}) is not in the BIP-39 English list{hint}"
+                f"word {position} is not in the BIP-39 English list", position=position
             )
     _verify_checksum(phrase)
     return Mnemonic(phrase, passphrase)
+
+
+def suggestions(text: str, position: int) -> list[str]:
+    """Up to three list words close to word `position` (1-based) of `text`.
+
+    Only for showing on the terminal the phrase was typed at; never put in an error.
+    """
+    words = normalize(text).split()
+    if not 1 <= position <= len(words):
+        return []
+    return difflib.get_close_matches(words[position - 1], english_words(), n=3, cutoff=0.6)
 
 
 def _verify_checksum(phrase: str) -> None:

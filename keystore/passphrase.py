@@ -1,9 +1,10 @@
 """Where a keystore passphrase comes from, in the contract's order.
 
-1. a file (its first line), 2. the `WALLET_PASSPHRASE` environment variable (the weakest:
-other processes of the same user may read it), 3. the OS keyring, only where the user
-turned it on, 4. a prompt, only when a terminal is there. With none, `NoPassphrase` at
-once: a script must never hang waiting for input that will not come.
+1. a file (its first line; the file must be private, as ssh demands of keys), 2. the
+`WALLET_PASSPHRASE` environment variable (the weakest: other processes of the same user may
+read it), 3. the OS keyring, only where the user turned it on, 4. a prompt, only when a
+terminal is there. With none, `NoPassphrase` at once: a script must never hang waiting for
+input that will not come.
 """
 
 from __future__ import annotations
@@ -57,16 +58,13 @@ def resolve(sources: PassphraseSources, purpose: str) -> Resolved:
     )
 
 
-def read_passphrase_file(path: Path) -> str:
-    try:
-        with path.open("r", encoding="utf-8") as handle:
-            first_line = handle.readline()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise UnreadableFile(f"cannot read passphrase file {path}: {reason}") from None
-    value = first_line.rstrip("\r\n")
+def read_passphrase_file(path: Path, what: str = "passphrase file") -> str:
+    """The first line of a private file (mode 600, ours); at most 64 KiB of it is read."""
+    from keystore.files import read_first_line
+
+    value = read_first_line(path, what)
     if not value:
-        raise UnreadableFile(f"passphrase file {path} is empty")
+        raise UnreadableFile(f"{what} {path} is empty")
     return value
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from keystore.errors import VaultUnreadable, WrongPassphrase
+from keystore.files import load_json
 from keystore.kdf import Argon2idParams, derive_key
 from keystore.secret import Mnemonic, PrivateKey
 
@@ -102,7 +103,7 @@ def parse(data: bytes, path: Path) -> SealedVault:
     if not data.strip():
         raise VaultUnreadable(f"vault file {where} is empty")
     try:
-        document = json.loads(data)
+        document = load_json(data)
         raw_header = document["header"]
         if raw_header.get("format") != FORMAT:
             raise VaultUnreadable(f"{where} is not a wallet vault file")

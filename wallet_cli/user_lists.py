@@ -2,7 +2,8 @@
 
 Accepts a CSV whose header has an `address` column, or plain text with one address a
 line (`#` comments allowed). Every line is validated; a bad one fails the whole list with
-its line number, so a typo never silently leaves an address unblocked.
+its line number, so a typo never silently leaves an address unblocked. The file may hold
+at most 64 MiB: a million addresses one a line take 43 MB.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from keystore.files import read_limited
 from wallet_cli.errors import BadInput
 from wallet_cli.screening.lists import PACKAGED, ListInfo, key_of, read_infos, write_keys
 from wallet_cli.store.atomic import make_private_dir, write_atomic
 from wallet_cli.store.home import Home, validate_name
 
 _EVM = re.compile(r"0x[0-9a-fA-F]{40}", re.ASCII)
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def _addresses(text: str) -> list[tuple[int, str]]:
@@ -29,13 +32,16 @@ def _addresses(text: str) -> list[tuple[int, str]]:
     if "address" in header:
         column = header.index("address")
         reader = csv.reader(io.StringIO(text))
-        next(reader)
         found = []
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            cell = row[column].strip() if column < len(row) else ""
-            found.append((reader.line_num, cell))
+        try:
+            next(reader)
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                cell = row[column].strip() if column < len(row) else ""
+                found.append((reader.line_num, cell))
+        except csv.Error as exc:  # a field longer than csv's limit, a stray NUL
+            raise BadInput(f"near line {reader.line_num}: not valid CSV ({exc})") from None
         return found
     return [
         (number, line.split("#", 1)[0].strip())
@@ -48,13 +54,17 @@ def add_list(home: Home, file: Path, name: str) -> ListInfo:
     validate_name(name)
     if any(info.name == name for info in read_infos(PACKAGED)):
         raise BadInput(f"{name!r} is the name of a shipped list; choose another")
+    data = read_limited(file, MAX_FILE_BYTES, "list file")
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise BadInput(f"cannot read {file}: {reason}") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput(f"cannot read {file}: not UTF-8 text") from None
+    try:
+        pairs = _addresses(text)
+    except BadInput as exc:
+        raise BadInput(f"{file} {exc.message}") from None
     keys = []
-    for number, address in _addresses(text):
+    for number, address in pairs:
         if not _EVM.fullmatch(address):
             raise BadInput(
                 f"{file} line {number}: {address[:60]!r} is not an EVM address "

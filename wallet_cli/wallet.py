@@ -2,12 +2,13 @@
 
 Scripts import this instead of shelling out; the CLI is a thin layer over it. Nothing here
 prompts or prints: passphrases arrive as strings or as `PassphraseSources` whose prompt is a
-callback the caller supplies. A wallet unlocks at most once per `Wallet` object.
+callback the caller supplies, and what a person should hear (a vault sealed below the
+default KDF cost) goes to the `notify` callback. A wallet unlocks at most once per object.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from chains.base import Account, Family
 from chains.registry import adapter_for
 from keystore import vault
 from keystore.errors import WrongPassphrase
+from keystore.files import KEYSTORE_LIMIT, read_limited
 from keystore.kdf import Argon2idParams
 from keystore.passphrase import PassphraseSources, resolve
 from keystore.secret import Mnemonic, PrivateKey
@@ -30,6 +32,7 @@ from wallet_cli.errors import (
 from wallet_cli.store.atomic import write_atomic
 from wallet_cli.store.config import Config
 from wallet_cli.store.home import Home, validate_name
+from wallet_cli.store.permissions import check_dir, check_file
 from wallet_cli.store.public import ChainRecord, PublicRecord
 
 INITIAL_ADDRESSES = 10
@@ -65,6 +68,9 @@ class Wallet:
     public: PublicRecord
     _secret: vault.Secret | None = field(default=None, repr=False)
     _unlocked_vault: bytes = field(default=b"", repr=False)
+    # The unlocked vault's KDF cost, and where to say that it is below the default.
+    kdf: Argon2idParams | None = field(default=None, repr=False)
+    notify: Callable[[str], None] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, home: Home, name: str) -> Wallet:
@@ -72,6 +78,10 @@ class Wallet:
         if not (folder / "vault.json").exists():
             known = ", ".join(home.wallet_names()) or "none"
             raise WalletNotFound(f"no wallet named {name!r} in {home.root} (wallets: {known})")
+        home.check_permissions()
+        check_dir(folder, ours=True, notice=home.notice)
+        check_file(home.vault_path(name))
+        check_file(home.public_path(name))
         return cls(home, name, PublicRecord.read(home.public_path(name)))
 
     @classmethod
@@ -139,11 +149,8 @@ class Wallet:
             self.chain(family).addresses.update({a.index: a.address for a in accounts})
 
     def _vault_bytes(self) -> bytes:
-        path = self.home.vault_path(self.name)
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise HomeUnusable(f"cannot read vault file {path}: {exc.strerror}") from None
+        """A vault is about 1 KiB; a bigger one is not ours (read at most 64 KiB of it)."""
+        return read_limited(self.home.vault_path(self.name), KEYSTORE_LIMIT, "vault file")
 
     def read_vault(self) -> vault.SealedVault:
         return vault.parse(self._vault_bytes(), self.home.vault_path(self.name))
@@ -160,7 +167,18 @@ class Wallet:
             secret = self._unseal_from(sealed, passphrase)
         self._verify_public(secret)
         self._secret, self._unlocked_vault = secret, data
+        self.kdf = sealed.header.kdf
+        self._note_weak_kdf()
         return secret
+
+    def _note_weak_kdf(self) -> None:
+        if self.kdf is None or not self.kdf.below_default() or self.notify is None:
+            return
+        self.notify(
+            f"wallet '{self.name}' is sealed below the default KDF cost ({self.kdf.describe()}; "
+            f"default {Argon2idParams().describe()}): 'wallet passwd' without a lowering "
+            "[vault] in config.toml raises it"
+        )
 
     def _unseal_from(self, sealed: vault.SealedVault, sources: PassphraseSources) -> vault.Secret:
         resolved = resolve(sources, f"wallet '{self.name}'")
@@ -205,15 +223,20 @@ class Wallet:
 
         return adapter_for(family).private_key(to_seed(secret), 0, index)
 
-    def change_passphrase(self, new: str, kdf: Argon2idParams | None = None) -> None:
+    def change_passphrase(
+        self, new: str, kdf: Argon2idParams | None = None, *, lower: bool = False
+    ) -> Argon2idParams:
         """Re-seal the unlocked secret under `new`, replacing the vault atomically (lock held).
 
+        The cost is the stronger of the vault's current one and `kdf` (the default if None),
+        so a fast-KDF config never silently weakens a vault; `lower` takes `kdf` as it is.
         Refuses if the vault changed since it was unlocked, so two concurrent changes never
-        silently overwrite each other.
+        silently overwrite each other. Returns the cost the vault is now sealed with.
         """
         secret = self._secret
         if secret is None:
             raise WrongPassphrase(f"wallet '{self.name}' must be unlocked first")
+        wanted = kdf or Argon2idParams()
         with self.home.lock():
             data = self._vault_bytes()
             if data != self._unlocked_vault:
@@ -222,12 +245,14 @@ class Wallet:
                     "(another process?); nothing was written, run the command again"
                 )
             header = vault.parse(data, self.home.vault_path(self.name)).header
+            cost = wanted if lower else header.kdf.stronger(wanted)
             sealed = vault.seal(
-                secret, new, name=header.name, created_at=header.created_at, kdf=kdf
+                secret, new, name=header.name, created_at=header.created_at, kdf=cost
             )
             new_data = sealed.to_bytes()
             write_atomic(self.home.vault_path(self.name), new_data)
-            self._unlocked_vault = new_data
+            self._unlocked_vault, self.kdf = new_data, sealed.header.kdf
+        return sealed.header.kdf
 
 
 def _public_record(name: str, secret: vault.Secret, created_at: str) -> PublicRecord:

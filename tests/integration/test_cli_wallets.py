@@ -11,6 +11,7 @@ from tests.conftest import (
     ANVIL_ADDRESS_0,
     ANVIL_MNEMONIC,
     PASSPHRASE,
+    WALLET_BIN,
     clean_env,
     load_vectors,
     run_wallet,
@@ -135,7 +136,7 @@ def test_existing_name_is_refused(anvil_home: Path) -> None:
 def test_unknown_word_bad_checksum_and_count(home: Path) -> None:
     env = clean_env(WALLET_PASSPHRASE=PASSPHRASE)
     cases = {
-        ANVIL_MNEMONIC.replace("junk", "junq"): "word 12 ('junq')",
+        ANVIL_MNEMONIC.replace("junk", "junq"): "word 12 is not in the BIP-39 English list",
         ANVIL_MNEMONIC.replace("junk", "test"): "checksum",
         "test " * 11: "has 11",
     }
@@ -143,12 +144,37 @@ def test_unknown_word_bad_checksum_and_count(home: Path) -> None:
         result = run_wallet(["restore"], home=home, stdin=phrase, env=env)
         assert result.returncode == 2
         assert message in result.stderr
-    unknown = run_wallet(
-        ["restore"], home=home, stdin=ANVIL_MNEMONIC.replace("junk", "junq"), env=env
-    )
-    assert "closest list words" in unknown.stderr
-    assert "junk" in unknown.stderr.split("closest list words")[1]
+    for args in (["restore"], ["--json", "restore"]):
+        unknown = run_wallet(args, home=home, stdin=ANVIL_MNEMONIC.replace("junk", "junq"), env=env)
+        # Piped in (a script, a log): the position only, never the word or its neighbours.
+        assert "junq" not in unknown.stdout + unknown.stderr
+        assert "junk" not in unknown.stdout + unknown.stderr
+        assert "closest" not in (unknown.stdout + unknown.stderr).lower()
     assert run_wallet(["list", "--help"], home=home).returncode == 0
+    assert not (home / "wallets").exists() or not any((home / "wallets").iterdir())
+
+
+def test_close_words_are_offered_only_on_the_terminal_typed_at(home: Path) -> None:
+    import pexpect
+
+    typo = ANVIL_MNEMONIC.replace("junk", "junq")
+    for args, offered in ((["restore"], True), (["--json", "restore"], False)):
+        child = pexpect.spawn(
+            WALLET_BIN,
+            args,
+            env=clean_env(WALLET_HOME=str(home), WALLET_PASSPHRASE=PASSPHRASE),
+            encoding="utf-8",
+            timeout=30,
+        )
+        child.expect("Mnemonic \\(hidden\\): ")
+        child.sendline(typo)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 2
+        shown = child.before
+        assert "word 12 is not in the BIP-39 English list" in shown
+        assert ("Closest list words to word 12: junk" in shown) is offered
+        assert "junq" not in shown
     assert not (home / "wallets").exists() or not any((home / "wallets").iterdir())
 
 
@@ -358,6 +384,43 @@ def test_passwd(anvil_home: Path, tmp_path: Path, passphrase_file: Path) -> None
     assert old.returncode == 4
     fresh = run_wallet(["--passphrase-file", str(new), *export], home=anvil_home)
     assert fresh.returncode == 0, fresh.stderr
+
+
+def vault_cost(home: Path, name: str) -> tuple[int, int, int]:
+    kdf = json.loads((home / "wallets" / name / "vault.json").read_text())["header"]["kdf"]
+    return kdf["memory_kib"], kdf["iterations"], kdf["lanes"]
+
+
+def test_passwd_never_lowers_the_kdf_cost_silently(home: Path, tmp_path: Path) -> None:
+    config = home / "config.toml"
+    fast = config.read_text()
+    config.write_text("")  # the default cost: 256 MiB, 3 iterations, 4 lanes
+    env = clean_env(WALLET_PASSPHRASE=PASSPHRASE)
+    made = run_wallet(["restore", "--name", "w"], home=home, stdin=ANVIL_MNEMONIC, env=env)
+    assert made.returncode == 0, made.stderr
+    assert vault_cost(home, "w") == (262144, 3, 4)
+    assert "below the default" not in made.stderr
+    config.write_text(fast)  # a fast-KDF config must not weaken the existing vault
+    new = tmp_path / "new"
+    new.write_text("second passphrase\n")
+    kept = run_wallet(["passwd", "--new-passphrase-file", str(new)], home=home, env=env)
+    assert kept.returncode == 0, kept.stderr
+    assert vault_cost(home, "w") == (262144, 3, 4)
+    assert "kept the vault's KDF cost" in kept.stderr
+    assert "--lower-kdf" in kept.stderr
+    env = clean_env(WALLET_PASSPHRASE="second passphrase")
+    unlock = ["sign-message", "hi"]
+    assert "below the default" not in run_wallet(unlock, home=home, env=env).stderr
+    lowered = run_wallet(
+        ["passwd", "--lower-kdf", "--new-passphrase-file", str(new)], home=home, env=env
+    )
+    assert lowered.returncode == 0, lowered.stderr
+    assert vault_cost(home, "w") == (8192, 1, 1)
+    assert "now sealed below the default KDF cost" in lowered.stderr
+    for args in (unlock, ["--json", *unlock]):  # said on every later unlock
+        signed = run_wallet(args, home=home, env=env)
+        assert signed.returncode == 0, signed.stderr
+        assert "wallet 'w' is sealed below the default KDF cost (8 MiB" in signed.stderr
 
 
 def test_passwd_with_wrong_old_passphrase_changes_nothing(anvil_home: Path, tmp_path: Path) -> None:

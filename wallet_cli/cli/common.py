@@ -1,17 +1,16 @@
-"""Small steps several commands share: secret input, new passphrases, address rows."""
+"""Small steps several commands share: new passphrases, the vault KDF cost, address rows."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from chains.base import Account
-from wallet_cli.cli import output, prompts
+from wallet_cli.cli import output
 from wallet_cli.cli.session import Session
-from wallet_cli.errors import BadInput, WalletExists
+from wallet_cli.errors import WalletExists
 
 __all__ = ["AllowOption", "Session"]
 
@@ -26,19 +25,6 @@ def session_of(ctx: typer.Context) -> Session:
     session = ctx.obj
     assert isinstance(session, Session)
     return session
-
-
-def read_secret_text(what: str) -> str:
-    """A mnemonic or key: from stdin when it is not a terminal, else a hidden prompt."""
-    stdin = sys.stdin
-    if stdin is not None and not stdin.isatty():
-        text = stdin.read()
-        if not text.strip():
-            raise BadInput(f"no {what} on standard input")
-        return text
-    if prompts.terminal_available():
-        return prompts.hidden(f"{what[0].upper()}{what[1:]} (hidden): ")
-    raise BadInput(f"no {what}: pipe it on standard input or run on a terminal")
 
 
 def new_passphrase(session: Session, purpose: str, file: Path | None = None) -> str:
@@ -56,13 +42,14 @@ def ensure_new_name(session: Session, name: str) -> None:
 
 
 def vault_kdf(session: Session) -> Any:
+    """The config's cost for a new vault, with the same warning as an unlock of a weak one."""
     from keystore.kdf import Argon2idParams
 
     params = session.config.vault_kdf()
-    default = Argon2idParams()
-    if params.memory_kib < default.memory_kib or params.iterations < default.iterations:
+    if params.below_default():
         output.note(
-            "warning: config.toml [vault] lowers the KDF cost below the default; "
+            f"warning: config.toml [vault] lowers the KDF cost below the default "
+            f"({params.describe()}; default {Argon2idParams().describe()}): "
             "use such a home for tests only"
         )
     return params

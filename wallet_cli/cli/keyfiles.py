@@ -31,15 +31,13 @@ def import_keystore(
     """Import a Web3 Secret Storage v3 file as a single-key wallet in this wallet's vault."""
     from chains.registry import adapter_for
     from keystore import v3
+    from keystore.files import KEYSTORE_LIMIT, read_limited
     from wallet_cli.wallet import Wallet
 
     session = common.session_of(ctx)
     if name:
         common.ensure_new_name(session, name)
-    try:
-        document = file.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read key file {file}: {exc.strerror}") from None
+    document = read_limited(file, KEYSTORE_LIMIT, "key file")
     key = v3.decrypt(document, _keyfile_passphrase(keystore_passphrase_file, file, twice=False))
     address = adapter_for("evm").address_of_key(key)
     _check_declared_address(document, address)
@@ -95,12 +93,26 @@ def passwd(
     new_passphrase_file: Annotated[
         Path | None, typer.Option("--new-passphrase-file", help="The new passphrase, first line.")
     ] = None,
+    lower_kdf: Annotated[
+        bool,
+        typer.Option(
+            "--lower-kdf",
+            help="Re-seal at config.toml's [vault] cost even if it is below the vault's.",
+        ),
+    ] = False,
 ) -> None:
-    """Change the keystore passphrase: the vault is re-sealed and replaced atomically."""
+    """Change the keystore passphrase: the vault is re-sealed and replaced atomically.
+
+    The KDF cost never goes down unless asked: it is the higher of the vault's and config's.
+    """
+    import dataclasses
+
+    from keystore.kdf import Argon2idParams
     from keystore.passphrase import PassphraseSources, resolve
 
     session = common.session_of(ctx)
     wallet = session.wallet()
+    wanted = session.config.vault_kdf()
     wallet.unlock(session.unlock_sources(wallet))
     if new_passphrase_file is not None:
         new_sources = PassphraseSources(file=new_passphrase_file, environ={})
@@ -108,7 +120,18 @@ def passwd(
         prompt = prompts.new_passphrase_prompt(f"wallet '{wallet.name}'")
         new_sources = PassphraseSources(file=None, environ={}, prompt=prompt)
     new = resolve(new_sources, f"the new passphrase of wallet '{wallet.name}'").value
-    wallet.change_passphrase(new, kdf=common.vault_kdf(session))
+    cost = wallet.change_passphrase(new, kdf=wanted, lower=lower_kdf)
+    if dataclasses.replace(cost, salt=b"") != wanted:
+        output.note(
+            f"note: kept the vault's KDF cost ({cost.describe()}), above config.toml's "
+            f"({wanted.describe()}); pass --lower-kdf to lower it"
+        )
+    if cost.below_default():
+        output.note(
+            f"warning: wallet '{wallet.name}' is now sealed below the default KDF cost "
+            f"({cost.describe()}; default {Argon2idParams().describe()}): "
+            "use such a home for tests only"
+        )
     if session.config.keyring_enabled(wallet.name):
         _update_keyring(session, wallet.name, new)
     output.emit(
@@ -133,7 +156,7 @@ def _keyfile_passphrase(file: Path | None, keyfile: Path, *, twice: bool) -> str
     from keystore.passphrase import read_passphrase_file
 
     if file is not None:
-        return read_passphrase_file(file)
+        return read_passphrase_file(file, "keystore passphrase file")
     ask = (
         prompts.new_passphrase_prompt(f"key file {keyfile}")
         if twice
@@ -150,9 +173,9 @@ def _keyfile_passphrase(file: Path | None, keyfile: Path, *, twice: bool) -> str
 
 def _check_declared_address(document: bytes, address: str) -> None:
     """A v3 file's `address` is outside its MAC; refuse a file whose label lies."""
-    import json
+    from keystore.files import load_json
 
-    declared = json.loads(document).get("address")
+    declared = load_json(document).get("address")
     if (
         isinstance(declared, str)
         and declared

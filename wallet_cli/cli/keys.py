@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wallet_cli.cli import common, output, prompts
 from wallet_cli.errors import BadInput, OutputExists
+
+if TYPE_CHECKING:
+    from keystore.secret import Mnemonic
 
 DEFAULT_NAME = "main"
 
@@ -88,7 +92,7 @@ def restore(
 
     session = common.session_of(ctx)
     common.ensure_new_name(session, name)
-    phrase = bip39.parse(common.read_secret_text("mnemonic"))
+    phrase = _parse_mnemonic(session.json)
     extra = _bip39_passphrase(bip39_passphrase_file, bip39_passphrase)
     if extra:
         phrase = bip39.parse(phrase.reveal_phrase(), extra)
@@ -105,7 +109,7 @@ def import_key(ctx: typer.Context, name: NameOption = "") -> None:
     session = common.session_of(ctx)
     if name:
         common.ensure_new_name(session, name)
-    key = parse_hex(common.read_secret_text("private key"))
+    key = parse_hex(_read_secret("private key")[0])
     if not name:
         from chains.registry import adapter_for
 
@@ -116,11 +120,44 @@ def import_key(ctx: typer.Context, name: NameOption = "") -> None:
     _report_created(session.json, wallet, f"Imported a private key as wallet '{name}'.")
 
 
+def _read_secret(what: str) -> tuple[str, bool]:
+    """A mnemonic or key, and whether a person typed it: from stdin when that is not a
+    terminal (at most 64 KiB of it), else from a hidden prompt."""
+    from keystore.files import SECRET_TEXT_LIMIT, read_stream_text
+
+    stdin = sys.stdin
+    if stdin is not None and not stdin.isatty():
+        text = read_stream_text(stdin.buffer, SECRET_TEXT_LIMIT, f"the {what} on standard input")
+        if not text.strip():
+            raise BadInput(f"no {what} on standard input")
+        return text, False
+    if prompts.terminal_available():
+        return prompts.hidden(f"{what[0].upper()}{what[1:]} (hidden): "), True
+    raise BadInput(f"no {what}: pipe it on standard input or run on a terminal")
+
+
+def _parse_mnemonic(json_mode: bool) -> Mnemonic:
+    """The error names a wrong word's position only; close list words are offered on the
+    terminal the phrase was typed at, never in --json output, stderr or a piped run."""
+    from keystore import mnemonic as bip39
+    from keystore.errors import InvalidMnemonic
+
+    text, typed = _read_secret("mnemonic")
+    try:
+        return bip39.parse(text)
+    except InvalidMnemonic as exc:
+        if typed and not json_mode and exc.position is not None:
+            close = bip39.suggestions(text, exc.position)
+            if close:
+                prompts.say(f"Closest list words to word {exc.position}: {', '.join(close)}\n")
+        raise
+
+
 def _bip39_passphrase(file: Path | None, prompt: bool) -> str:
     if file is not None:
         from keystore.passphrase import read_passphrase_file
 
-        return read_passphrase_file(file)
+        return read_passphrase_file(file, "BIP-39 passphrase file")
     if prompt:
         ask = prompts.new_passphrase_prompt("the BIP-39 passphrase (25th word)")
         if ask is None:

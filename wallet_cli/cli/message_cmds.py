@@ -20,11 +20,24 @@ def register(app: typer.Typer) -> None:
     app.command("sign-typed-data")(sign_typed_data)
 
 
+# Messages and EIP-712 documents are shown to a person before signing: a few KiB in practice.
+MESSAGE_LIMIT = 1024 * 1024
+TYPED_DATA_LIMIT = 1024 * 1024
+
+
 def _message_bytes(message: str | None, hex_input: bool) -> bytes:
     if message is None:
+        from keystore.files import read_stream
+
         if sys.stdin is None or sys.stdin.isatty():
             raise BadInput("give the message as an argument or on standard input")
-        message = sys.stdin.read()
+        data = read_stream(sys.stdin.buffer, MESSAGE_LIMIT, "the message on standard input")
+        if not hex_input:
+            return data
+        try:
+            message = data.decode("ascii")
+        except UnicodeDecodeError:
+            raise BadInput("--hex was given but the message is not hex") from None
     if hex_input:
         try:
             return bytes.fromhex(message.strip().removeprefix("0x"))
@@ -87,20 +100,17 @@ def sign_typed_data(
     allow: common.AllowOption = None,
 ) -> None:
     """Show the domain and primary type, screen the verifying contract, then sign."""
-    import json
-
     from chains.evm.messages import TypedDataSummary
+    from keystore.files import JsonRejected, load_json, read_limited
     from wallet_cli.cli.screening_view import confirmer, finding_lines
     from wallet_cli.messages import sign_typed
     from wallet_cli.screening import Report
 
     session = common.session_of(ctx)
     try:
-        document = json.loads(file.read_bytes())
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    except ValueError:
-        raise BadInput(f"{file} is not valid JSON") from None
+        document = load_json(read_limited(file, TYPED_DATA_LIMIT, "typed data file"))
+    except JsonRejected as exc:
+        raise BadInput(f"{file} is {exc}") from None
     wallet = session.wallet()
 
     def show_and_confirm(summary: TypedDataSummary, report: Report) -> bool:
