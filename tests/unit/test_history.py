@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from wallet_cli.errors import HomeUnusable
+from wallet_cli.errors import HistoryDamaged, HomeUnusable, UnsafePermissions
 from wallet_cli.store.history import (
     GENESIS,
     History,
@@ -111,7 +111,8 @@ def test_lines_are_canonical_json(history: History) -> None:
 def test_head_records_count_and_last_hash(history: History) -> None:
     _filled(history, 3)
     head = json.loads(history.head_path.read_bytes())
-    assert head == {"count": 3, "hash": line_hash(_lines(history)[-1])}
+    size = len(history.path.read_bytes())
+    assert head == {"count": 3, "hash": line_hash(_lines(history)[-1]), "size": size}
 
 
 def test_chain_links_every_line(history: History) -> None:
@@ -308,29 +309,132 @@ def test_non_json_line_is_caught(history: History) -> None:
         history.entries()
 
 
-def test_a_malformed_head_is_reported_and_the_next_append_repairs_it(history: History) -> None:
+def test_a_malformed_head_is_reported_and_appends_refuse(history: History) -> None:
     _filled(history, 2)
     history.head_path.write_bytes(b"{")
     assert not history.verify().ok
-    record = history.append({"event": "signed", "tx_hash": "0x09"})
-    assert record["seq"] == 3  # chained from the journal itself, not the damaged head
-    assert history.verify().ok
+    with pytest.raises(HistoryDamaged, match="malformed"):
+        history.append({"event": "signed", "tx_hash": "0x09"})
+    assert history.head_path.read_bytes() == b"{"
 
 
 def test_appending_after_a_malformed_last_line_refuses(history: History) -> None:
     _filled(history, 2)
     with history.path.open("ab") as handle:
         handle.write(b"{not json\n")
-    with pytest.raises(HomeUnusable, match="malformed"):
+    with pytest.raises(HistoryDamaged, match="past the head"):
         history.append({"event": "signed", "tx_hash": "0x09"})
 
 
-def test_append_without_head_rebuilds_it_from_the_journal(history: History) -> None:
+def test_a_missing_head_refuses_appends(history: History) -> None:
     _filled(history, 2)
     history.head_path.unlink()
-    record = history.append({"event": "signed", "tx_hash": "0x09"})
-    assert record["seq"] == 3
+    with pytest.raises(HistoryDamaged, match="missing"):
+        history.append({"event": "signed", "tx_hash": "0x09"})
+    assert len(_lines(history)) == 2
+
+
+def test_the_head_exists_before_the_first_line(history: History) -> None:
+    history.recover()
+    assert json.loads(history.head_path.read_bytes()) == {"count": 0, "hash": GENESIS, "size": 0}
+
+
+def test_truncation_stays_detected_after_later_appends(history: History) -> None:
+    _filled(history, 4)
+    _write_lines(history, _lines(history)[:2])
+    assert not history.verify().ok
+    with pytest.raises(HistoryDamaged, match="shorter"):
+        history.append({"event": "signed", "tx_hash": "0x09"})
+    assert not history.verify().ok
+    assert len(_lines(history)) == 2
+
+
+def test_truncation_to_nothing_stays_detected(history: History) -> None:
+    _filled(history, 3)
+    history.path.write_bytes(b"")
+    with pytest.raises(HistoryDamaged):
+        history.append({"event": "signed", "tx_hash": "0x09"})
+    assert not history.verify().ok
+
+
+def test_editing_the_last_line_refuses_appends(history: History) -> None:
+    _filled(history, 3)
+    _edit_line(history, 2, amount="999")
+    with pytest.raises(HistoryDamaged, match="edited"):
+        history.append({"event": "signed", "tx_hash": "0x09"})
+
+
+def test_a_symlinked_journal_is_refused(history: History, tmp_path: Path) -> None:
+    _filled(history, 2)
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    elsewhere.write_bytes(history.path.read_bytes())
+    history.path.unlink()
+    history.path.symlink_to(elsewhere)
+    with pytest.raises(HomeUnusable, match="symbolic link"):
+        history.append({"event": "signed", "tx_hash": "0x09"})
+    with pytest.raises(HomeUnusable, match="symbolic link"):
+        history.entries()
+    assert elsewhere.read_bytes().count(b"\n") == 2
+
+
+def test_a_symlinked_head_is_refused(history: History, tmp_path: Path) -> None:
+    _filled(history, 2)
+    elsewhere = tmp_path / "elsewhere.head"
+    elsewhere.write_bytes(history.head_path.read_bytes())
+    history.head_path.unlink()
+    history.head_path.symlink_to(elsewhere)
+    with pytest.raises(HomeUnusable, match="symbolic link"):
+        history.append({"event": "signed", "tx_hash": "0x09"})
+
+
+# --- interrupted appends: every state a kill can leave ------------------------------------
+
+
+def _interrupted(history: History, keep: int) -> bytes:
+    """Append one entry, then put the journal back as a kill after `keep` bytes of the new
+    line would leave it, with the head from before the append."""
+    _filled(history, 2)
+    stale_head = history.head_path.read_bytes()
+    before = history.path.read_bytes()
+    history.append({"event": "signed", "tx_hash": "0x03", "raw": "0x" + "ab" * 100})
+    new_line = history.path.read_bytes()[len(before) :]
+    history.path.write_bytes(before + new_line[:keep])
+    history.head_path.write_bytes(stale_head)
+    return new_line
+
+
+@pytest.mark.parametrize("keep", [1, 40, -2, -1])
+def test_a_partial_line_is_not_tampering_and_is_cut_off(history: History, keep: int) -> None:
+    new_line = _interrupted(history, keep)
+    assert 0 < len(new_line[:keep]) < len(new_line)
+    result = history.verify()
+    assert (result.ok, result.partial, result.entries) == (True, True, 2), result
+    assert [e["seq"] for e in history.entries()] == [1, 2]
+    history.append({"event": "broadcast", "tx_hash": "0x04"})
+    assert [e["seq"] for e in history.entries()] == [1, 2, 3]
+    assert history.entries()[-1]["tx_hash"] == "0x04"
+    assert history.verify() == history.verify().__class__(True, 3)
+
+
+def test_a_whole_line_past_the_head_is_rolled_forward(history: History) -> None:
+    new_line = _interrupted(history, 10_000)
+    assert history.path.read_bytes().endswith(new_line)
+    result = history.verify()
+    assert (result.ok, result.pending, result.entries) == (True, 1, 2), result
+    history.recover()
+    assert (history.verify().entries, history.verify().pending) == (3, 0)
+    history.append({"event": "broadcast", "tx_hash": "0x03"})
+    assert [e["seq"] for e in history.entries()] == [1, 2, 3, 4]
     assert history.verify().ok
+
+
+def test_a_head_from_before_sizes_were_recorded_still_works(history: History) -> None:
+    _filled(history, 3)
+    head = json.loads(history.head_path.read_bytes())
+    history.head_path.write_text(json.dumps({"count": head["count"], "hash": head["hash"]}))
+    assert history.verify().ok
+    history.append({"event": "signed", "tx_hash": "0x09"})
+    assert history.verify() == history.verify().__class__(True, 4)
 
 
 @pytest.mark.parametrize("content", [b"null\n", b"[]\n", b"5\n", b'"x"\n'])
@@ -349,17 +453,6 @@ def test_non_object_head_is_reported_not_raised(history: History, content: bytes
     history.head_path.write_bytes(content)
     result = history.verify()
     assert not result.ok
-
-
-def test_append_after_an_interrupted_append_keeps_the_chain(history: History) -> None:
-    _filled(history, 2)
-    stale_head = history.head_path.read_bytes()
-    history.append({"event": "signed", "tx_hash": "0x03"})
-    # simulate a crash after the journal write and before the head rename
-    history.head_path.write_bytes(stale_head)
-    history.append({"event": "broadcast", "tx_hash": "0x03"})
-    assert [e["seq"] for e in history.entries()] == [1, 2, 3, 4]
-    assert history.verify().ok
 
 
 # --- latest_by_transaction ---------------------------------------------------------------
@@ -410,3 +503,14 @@ def test_latest_by_transaction_does_not_mutate_entries() -> None:
     snapshot = json.loads(json.dumps(entries))
     latest_by_transaction(entries)
     assert entries == snapshot
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o660, 0o606])
+def test_a_journal_others_can_read_or_write_is_refused(history: History, mode: int) -> None:
+    _filled(history, 2)
+    history.path.chmod(mode)
+    with pytest.raises(UnsafePermissions, match="chmod 600"):
+        history.append({"event": "signed", "tx_hash": "0x09"})
+    with pytest.raises(UnsafePermissions):
+        history.entries()
+    assert len(_lines(history)) == 2

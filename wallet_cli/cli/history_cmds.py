@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 import typer
@@ -21,11 +22,15 @@ def history(
     limit: Annotated[int, typer.Option("--limit", help="At most this many rows.")] = 50,
 ) -> None:
     """Signed transactions and their status, newest first (read-only)."""
+    from wallet_cli.errors import HistoryDamaged, HomeUnusable
     from wallet_cli.store.history import History, latest_by_transaction
 
     session = common.session_of(ctx)
     wallet = session.wallet()
     journal = History(session.home, wallet.name)
+    # Complete what an interrupted command left; damage is reported by --verify below.
+    with contextlib.suppress(HistoryDamaged, HomeUnusable, OSError):
+        journal.recover()
     if verify:
         result = journal.verify()
         output.emit(
