@@ -19,6 +19,10 @@ from typing import Any
 
 import pytest
 
+# Files the tests write (passphrase files, CSVs, config) are private, as a careful user's are:
+# the wallet refuses secret-bearing files that others can read.
+os.umask(0o077)
+
 VECTORS = Path(__file__).parent / "vectors"
 WALLET_BIN = str(Path(sys.executable).with_name("wallet"))
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"

@@ -22,7 +22,7 @@ from typing import Any
 from chains.amounts import parse_amount
 from chains.base import Asset, Network
 from chains.errors import ChainError, RpcError
-from chains.evm.rpc import RpcClient
+from chains.evm.rpc import RpcClient, checked_receipt, quantity
 from chains.evm.transfer import ItemError, TransferItem, plan_batch
 from chains.evm.tx import SignedTx, Signer
 from chains.registry import adapter_for
@@ -37,6 +37,7 @@ from wallet_cli.transfer import (
     Unlock,
     connect,
     enforce,
+    fee_policy,
     new_result,
     parse_positive_amount,
     resolve_asset,
@@ -90,26 +91,44 @@ class RowResult:
         return document
 
 
+# About 400 bytes a row at MAX_ROWS rows; a field longer than any address, amount or token.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FIELD = 256
+
+
 def read_rows(data: bytes, path: Path) -> list[BatchRow]:
+    """The rows of a batch CSV, refused with the row named if any is malformed."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadBatchFile(f"{path} is not UTF-8 text") from None
     rows: list[BatchRow] = []
-    for line_number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
-        cells = [c.strip() for c in cells]
-        if not any(cells) or cells[0].startswith("#"):
-            continue
-        if line_number == 1 and cells[0].lower() == "to":
-            continue
-        if len(cells) not in (2, 3) or not cells[0] or not cells[1]:
-            raise BadBatchFile(f"row {line_number}: expected 'to,amount[,token]', got {cells!r}")
-        token = cells[2] if len(cells) == 3 and cells[2] else None
-        rows.append(BatchRow(line_number, cells[0], cells[1], token))
+    reader = csv.reader(io.StringIO(text))
+    line_number = 0
+    try:
+        for line_number, cells in enumerate(reader, start=1):
+            cells = [c.strip() for c in cells]
+            if not any(cells) or cells[0].startswith("#"):
+                continue
+            if line_number == 1 and cells[0].lower() == "to":
+                continue
+            if any(len(cell) > MAX_FIELD for cell in cells):
+                raise BadBatchFile(
+                    f"row {line_number}: a field is longer than {MAX_FIELD} characters"
+                )
+            if len(cells) not in (2, 3) or not cells[0] or not cells[1]:
+                got = repr(cells) if len(cells) <= 3 else f"{len(cells)} fields"
+                raise BadBatchFile(f"row {line_number}: expected 'to,amount[,token]', got {got}")
+            token = cells[2] if len(cells) == 3 and cells[2] else None
+            rows.append(BatchRow(line_number, cells[0], cells[1], token))
+            if len(rows) > MAX_ROWS:
+                raise BadBatchFile(
+                    f"{path} has more than {MAX_ROWS} rows; at most {MAX_ROWS} per batch"
+                )
+    except csv.Error as exc:  # a field past csv's own limit, a NUL byte
+        raise BadBatchFile(f"row {line_number + 1}: not valid CSV ({exc})") from None
     if not rows:
         raise BadBatchFile(f"{path} has no rows")
-    if len(rows) > MAX_ROWS:
-        raise BadBatchFile(f"{path} has {len(rows)} rows; at most {MAX_ROWS} per batch")
     return rows
 
 
@@ -126,11 +145,14 @@ def run_batch(
     allow: frozenset[str] = frozenset(),
     wait: bool = True,
     timeout: float = 300.0,
+    max_fee_per_gas: str | None = None,
+    priority_fee: str | None = None,
 ) -> list[RowResult]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadBatchFile(f"cannot read {path}: {exc.strerror}") from None
+    from keystore.files import read_limited
+
+    fees = fee_policy(network, max_fee_per_gas, priority_fee)  # bad fees: exit 2, no node asked
+
+    data = read_limited(path, MAX_FILE_BYTES, "batch file")
     rows = read_rows(data, path)
     adapter = adapter_for(network.family)
     targets = []
@@ -157,56 +179,66 @@ def run_batch(
         ]
         history = History(wallet.home, wallet.name)
         results = [RowResult(row) for row in rows]
-        fresh = _resume(client, history, keys, results, progress)
-        with wallet.home.account_lock(f"evm-{chain_id}-{sender}"):
-            items = [
-                TransferItem(targets[i], assets[rows[i].token], amounts[i], rows[i].to)
-                for i in fresh
-            ]
-            try:
-                plans = plan_batch(
-                    client, network=network.name, chain_id=chain_id, sender=sender, items=items
-                )
-            except ItemError as exc:
-                line = rows[fresh[exc.position]].line
-                raise BadBatchFile(f"row {line}: {exc.error.message}") from None
-            context = screening_context(wallet, network, config, client)
-            if context.code is not None:
-                context.code.prefetch([t.recipient for t in items])
-            reports = [screening.check(plan.preview, context) for plan in plans]
-            for i, plan, report in zip(fresh, plans, reports, strict=True):
+        # One run of a file at a time: the file's lock is held to the end, receipts
+        # included, and the rows still to send are decided under the account lock.
+        with wallet.home.account_lock(f"batch-{chain_id}-{sender}-{digest}"):
+            with wallet.home.account_lock(f"evm-{chain_id}-{sender}"):
+                fresh = _resume(client, history, keys, results, progress)
+                items = [
+                    TransferItem(targets[i], assets[rows[i].token], amounts[i], rows[i].to)
+                    for i in fresh
+                ]
                 try:
-                    enforce(report, allow, confirm, plan.preview)
-                except ScreeningBlocked as exc:
-                    raise ScreeningBlocked(f"row {rows[i].line}: {exc.message}", report) from None
-            progress("screened", len(rows), len(rows))
-            if plans:
-                unlock()
-                signer = Signer(wallet.private_key("evm", index))
-            signed: list[SignedTx] = []
-            entries = []
-            for i, plan, report in zip(fresh, plans, reports, strict=True):
-                one = signer.sign(plan.tx)
-                signed.append(one)
-                result = new_result(
-                    network,
-                    sender,
-                    targets[i],
-                    assets[rows[i].token],
-                    amounts[i],
-                    plan,
-                    report,
-                    one,
-                )
-                results[i].result, results[i].tx_hash = result, one.hash_hex
-                entries.append(
-                    signed_entry(result, chain_id, one, allow=allow, dry_run=False, key=keys[i])
-                )
-            history.append_many(entries)
-            progress("signed", len(signed), len(signed))
-            _broadcast_all(client, history, [results[i] for i in fresh], signed, progress)
-        if wait:
-            _await_all(client, history, results, timeout, progress)
+                    plans = plan_batch(
+                        client,
+                        network=network.name,
+                        chain_id=chain_id,
+                        sender=sender,
+                        items=items,
+                        fees=fees,
+                    )
+                except ItemError as exc:
+                    line = rows[fresh[exc.position]].line
+                    raise BadBatchFile(f"row {line}: {exc.error.message}") from None
+                context = screening_context(wallet, network, config, client)
+                if context.code is not None:
+                    context.code.prefetch([t.recipient for t in items])
+                reports = [screening.check(plan.preview, context) for plan in plans]
+                for i, plan, report in zip(fresh, plans, reports, strict=True):
+                    try:
+                        enforce(report, allow, confirm, plan.preview)
+                    except ScreeningBlocked as exc:
+                        raise ScreeningBlocked(
+                            f"row {rows[i].line}: {exc.message}", report
+                        ) from None
+                progress("screened", len(rows), len(rows))
+                if plans:
+                    unlock()
+                    signer = Signer(wallet.private_key("evm", index))
+                signed: list[SignedTx] = []
+                entries = []
+                for i, plan, report in zip(fresh, plans, reports, strict=True):
+                    one = signer.sign(plan.tx)
+                    signed.append(one)
+                    result = new_result(
+                        network,
+                        sender,
+                        targets[i],
+                        assets[rows[i].token],
+                        amounts[i],
+                        plan,
+                        report,
+                        one,
+                    )
+                    results[i].result, results[i].tx_hash = result, one.hash_hex
+                    entries.append(
+                        signed_entry(result, chain_id, one, allow=allow, dry_run=False, key=keys[i])
+                    )
+                history.append_many(entries)
+                progress("signed", len(signed), len(signed))
+                _broadcast_all(client, history, [results[i] for i in fresh], signed, progress)
+            if wait:
+                _await_all(client, history, results, timeout, progress)
         return results
     finally:
         client.close()
@@ -291,8 +323,9 @@ def _settle_unfinished(
 def _apply_receipt(
     result: RowResult, receipt: dict[str, Any], entries: list[dict[str, Any]]
 ) -> None:
-    result.block = int(receipt["blockNumber"], 16)
-    ok = int(receipt.get("status", "0x1"), 16) == 1
+    receipt = checked_receipt(receipt)  # the node's word, checked before it is believed
+    result.block = quantity(receipt["blockNumber"], "eth_getTransactionReceipt", "blockNumber")
+    ok = quantity(receipt.get("status", "0x1"), "eth_getTransactionReceipt", "status") == 1
     result.status = "success" if ok else "failed"
     entry: dict[str, Any] = {
         "event": "confirmed" if ok else "failed",

@@ -53,6 +53,27 @@ class HomeUnusable(WalletError):
     kind = "input"
 
 
+class HistoryDamaged(WalletError):
+    """The history journal and its head disagree in a way no crash can cause."""
+
+    code = "history-damaged"
+    kind = "failed"
+
+
+class UnsafePermissions(WalletError):
+    """A file or folder in the home that other users can read or write."""
+
+    code = "unsafe-permissions"
+    kind = "input"
+
+
+class LockTimeout(WalletError):
+    """Another wallet process held a lock longer than this one would wait."""
+
+    code = "lock-timeout"
+    kind = "failed"
+
+
 class PublicDataMismatch(WalletError):
     """public.json does not match what the vault derives: someone edited it."""
 

@@ -18,7 +18,7 @@ from typing import Any
 from chains.amounts import format_amount
 from chains.base import Network
 from chains.evm import logs
-from chains.evm.rpc import RpcClient
+from chains.evm.rpc import RpcClient, quantity
 from chains.evm.transfer import token_asset
 from wallet_cli.store.atomic import make_private_dir, write_atomic
 from wallet_cli.store.config import Config
@@ -61,7 +61,7 @@ def sync(
     native_blocks: int = 5_000,
 ) -> SyncResult:
     state_path = wallet.home.root / "sync" / f"{wallet.name}.{network.name}.json"
-    latest = int(client.call("eth_blockNumber"), 16)
+    latest = quantity(client.call("eth_blockNumber"), "eth_blockNumber", "block number")
     saved = _saved_next(state_path)
     if from_block is not None:
         first = from_block
@@ -96,9 +96,16 @@ def sync(
                 continue  # our own transfer, already in history
             seen.add((move.tx_hash, move.log_index))
             new.append(classify.entry(move, direction, network))
-    history.append_many(new)
-    make_private_dir(state_path.parent)
-    write_atomic(state_path, json.dumps({"next_block": last + 1}).encode())
+    with wallet.home.lock():  # another sync may have recorded some of these meanwhile
+        recorded = {
+            (e.get("tx_hash"), e.get("log_index"))
+            for e in history.entries()
+            if e.get("event") == "incoming"
+        }
+        new = [e for e in new if (e.get("tx_hash"), e.get("log_index")) not in recorded]
+        history.append_many_locked(new)
+        make_private_dir(state_path.parent)
+        write_atomic(state_path, json.dumps({"next_block": last + 1}).encode())
     suspicious = [e for e in new if e["flags"]]
     senders = sorted({e["counterparty"] for e in suspicious})
     return SyncResult(network.name, first, last, len(new), len(suspicious), senders)

@@ -71,7 +71,10 @@ def start(port: int, folder: Path, chain_id: int = DEV_CHAIN_ID) -> DevnetProces
         "--mnemonic",
         DEV_MNEMONIC,
     ]
-    with open(folder / "anvil.log", "ab") as log:
+    # 0600, also when the log was left by an older version: it is only the node's business.
+    log_fd = os.open(folder / "anvil.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(log_fd, 0o600)
+    with os.fdopen(log_fd, "ab") as log:
         process = subprocess.Popen(
             args,
             stdin=subprocess.DEVNULL,

@@ -146,3 +146,42 @@ def test_pending_rows_are_not_sent_again(evm_home: Path, chain: Chain, tmp_path:
     done = batch(evm_home, csv_path)
     assert [r["status"] for r in done.json()["results"]] == ["success", "success"]
     assert chain.nonce(ANVIL_ADDRESS_0) == nonce + 2
+
+
+def test_parallel_runs_of_one_file_pay_each_row_once(
+    evm_home: Path, chain: Chain, tmp_path: Path
+) -> None:
+    """Four runs started at once: what is still to send is decided under the lock."""
+    import subprocess
+
+    from tests.conftest import WALLET_BIN
+
+    payees = [v["address"] for v in ANVIL[6:10]]
+    csv_path = write_csv(tmp_path / "pay.csv", [f"{a},0.{i + 1}," for i, a in enumerate(payees)])
+    before = {a: chain.balance(a) for a in payees}
+    nonce = chain.nonce(ANVIL_ADDRESS_0)
+    runs = [
+        subprocess.Popen(
+            [WALLET_BIN, "--json", "--yes", "batch", str(csv_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(WALLET_PASSPHRASE=PASSPHRASE, WALLET_HOME=str(evm_home)),
+            start_new_session=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0] * 4, outputs
+    fresh = [sum(not r["skipped"] for r in json.loads(out)["results"]) for out, _ in outputs]
+    assert sorted(fresh) == [0, 0, 0, 4], fresh  # one run sent every row; the others skipped
+    assert chain.nonce(ANVIL_ADDRESS_0) == nonce + 4
+    for i, address in enumerate(payees):
+        assert chain.balance(address) - before[address] == (i + 1) * 10**17
+    again = run_wallet(
+        ["--json", "--yes", "batch", str(csv_path)],
+        home=evm_home,
+        env=clean_env(WALLET_PASSPHRASE=PASSPHRASE),
+    )
+    assert all(r["skipped"] for r in again.json()["results"]), again.stdout
+    assert chain.nonce(ANVIL_ADDRESS_0) == nonce + 4

@@ -19,9 +19,11 @@ def run(args: list[str]) -> int:
     from typer import Abort, TyperException
     from typer.main import get_command
 
+    from keystore.hardening import disable_core_dumps
     from wallet_cli.cli import output
     from wallet_cli.cli.exits import INTERRUPTED_EXIT, USAGE_EXIT, exit_code_for
 
+    disable_core_dumps()  # before any secret is read: a crash must not write one to disk
     json_mode = "--json" in args
     try:
         from wallet_cli.cli.app import app

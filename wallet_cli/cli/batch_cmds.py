@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from wallet_cli.cli import common, output
+from wallet_cli.cli.send_cmds import MaxFeeOption, PriorityFeeOption
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +27,8 @@ def batch(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for receipts.")
     ] = 300,
+    max_fee_per_gas: MaxFeeOption = None,
+    priority_fee: PriorityFeeOption = None,
 ) -> None:
     """Validate and screen every row, then sign all and send them together.
 
@@ -57,11 +60,18 @@ def batch(
             allow=allowed,
             wait=not no_wait,
             timeout=timeout,
+            max_fee_per_gas=max_fee_per_gas,
+            priority_fee=priority_fee,
         )
     rows = [r.to_json() for r in results]
+    for document, result in zip(rows, results, strict=True):
+        if result.result is not None:  # signed now: its fee cap, in the native asset
+            document["fee_cap"] = result.result.fee_cap
+            document["fee_unit"] = result.result.fee_unit
     lines = [
         f"row {r['row']:>4}  {r['status']:<9} {r['amount']} {r['unit'] or ''} -> {r['to']}  "
         f"{r['tx_hash'] or ''}{'  (already done)' if r['skipped'] else ''}"
+        + (f"  fee cap {r['fee_cap']} {r['fee_unit']}" if "fee_cap" in r else "")
         for r in rows
     ]
     from chains.registry import adapter_for

@@ -30,7 +30,9 @@ class Session:
 
     @property
     def home(self) -> Home:
-        return Home.locate(self.home_option, os.environ)
+        from wallet_cli.cli.output import note
+
+        return Home.locate(self.home_option, os.environ, notice=note)
 
     @property
     def config(self) -> Config:
@@ -44,7 +46,7 @@ class Session:
 
             running = devnet.network(self.home)
             if running is not None:
-                return running
+                return self.config.with_settings(running)  # fee ceilings, RPC deadline
         return self.config.network(self.network_name)
 
     def wallet(self) -> Wallet:
@@ -53,6 +55,7 @@ class Session:
 
             name = select_name(self.home, self.config, self.wallet_option)
             self._wallet = Wallet.open(self.home, name)
+            self._wallet.notify = _warn
         return self._wallet
 
     def unlock_sources(self, wallet: Wallet) -> PassphraseSources:
@@ -77,3 +80,9 @@ class Session:
             environ=os.environ,
             prompt=new_passphrase_prompt(purpose),
         )
+
+
+def _warn(message: str) -> None:
+    from wallet_cli.cli.output import note
+
+    note(f"warning: {message}")

@@ -13,6 +13,7 @@ from typing import Any
 from wallet_cli.errors import BadInput, HomeUnusable
 from wallet_cli.store.atomic import write_atomic
 from wallet_cli.store.home import Home, validate_name
+from wallet_cli.store.permissions import check_file
 
 FORMAT = "wallet-contacts"
 VERSION = 1
@@ -30,6 +31,7 @@ class Contact:
 
 def load(home: Home) -> list[Contact]:
     path = home.root / "contacts.json"
+    check_file(path)  # contacts are trusted destinations: no one else may edit them
     try:
         document = json.loads(path.read_bytes())
     except FileNotFoundError:
