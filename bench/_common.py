@@ -110,7 +110,9 @@ def report_ratio(label: str, ours: list[float], anchor: list[float], target: flo
 def fast_home() -> Path:
     """A fresh temporary home whose config.toml lowers the vault KDF so set-up is quick."""
     home = Path(tempfile.mkdtemp(prefix="wallet-bench-"))
-    (home / "config.toml").write_text(FAST_KDF_CONFIG)
+    config = home / "config.toml"
+    config.write_text(FAST_KDF_CONFIG)
+    config.chmod(0o600)  # the wallet refuses a config other users can read
     return home
 
 
