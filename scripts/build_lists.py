@@ -1,8 +1,10 @@
-"""Build the shipped block lists (wallet_cli/screening/data) from ../shared/data.
+"""Build the shipped block lists (wallet_cli/screening/data) from a folder of source CSVs.
 
-Run after refreshing ../shared/data (see its SOURCES.md): copies the CSVs (labels, read only
-on a hit) and writes one sorted 20-byte key file per list and chain family.
-tests/unit/test_lists.py checks that the shipped files match their CSVs and ../shared/data.
+Run: .venv/bin/python scripts/build_lists.py DATA_DIR, where DATA_DIR holds the refreshed
+sanctioned-addresses.csv and scam-addresses.csv (sources in
+wallet_cli/screening/data/SOURCES.md): copies the CSVs (labels, read only on a hit) and
+writes one sorted 20-byte key file per list and chain family. tests/unit/test_lists.py
+checks that the shipped files match their CSVs (and DATA_DIR, given as WALLET_SOURCE_DATA).
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ LISTS = [
 ]
 
 
-def main(shared: Path) -> None:
+def main(data_dir: Path) -> None:
     PACKAGED.mkdir(exist_ok=True)
     for spec in LISTS:
-        source = shared / spec["csv"]
+        source = data_dir / spec["csv"]
         target_csv = PACKAGED / spec["csv"]
         shutil.copyfile(source, target_csv)
         rows = list(rows_of(target_csv))
@@ -67,4 +69,6 @@ def main(shared: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data")
+    if len(sys.argv) != 2:
+        sys.exit("usage: build_lists.py DATA_DIR (the folder with the source CSVs)")
+    main(Path(sys.argv[1]))

@@ -4,10 +4,11 @@ Deterministic: every random choice comes from `random.Random` seeded with a fixe
 per kind of case, so re-running this script gives byte-identical files;
 tests/unit/test_screening_corpus.py checks that the files in the repository are current.
 
-Inputs: ../shared/data/poisoning-pairs.csv (real address-poisoning pairs, see its
-SOURCES.md) and the block lists shipped with the wallet (wallet_cli/screening/data).
+Inputs: DATA_DIR/poisoning-pairs.csv (real address-poisoning pairs, sources in
+wallet_cli/screening/data/SOURCES.md) and the block lists shipped with the wallet
+(wallet_cli/screening/data). DATA_DIR is a folder holding the source files SOURCES.md names.
 
-Run: .venv/bin/python scripts/build_screening_corpus.py [SHARED_DATA_FOLDER]
+Run: .venv/bin/python scripts/build_screening_corpus.py DATA_DIR
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ if str(ROOT) not in sys.path:
 from chains.evm.address import to_checksum  # noqa: E402
 from wallet_cli.screening.lists import PACKAGED  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data"
 TARGET = ROOT / "tests" / "data" / "screening"
 COLUMNS = ("case_id", "kind", "trusted", "candidate", "leading", "trailing", "expect", "source")
 SEED = "wallet screening corpus v1"
@@ -84,8 +84,8 @@ def lookalike_of(rng: random.Random, trusted: str, leading: int, trailing: int) 
     return text
 
 
-def real_cases(shared: Path) -> Iterator[dict[str, str]]:
-    with (shared / "poisoning-pairs.csv").open(newline="") as handle:
+def real_cases(data_dir: Path) -> Iterator[dict[str, str]]:
+    with (data_dir / "poisoning-pairs.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     for number, row in enumerate(rows, start=1):
         intended, lookalike = row["intended"][2:].lower(), row["lookalike"][2:].lower()
@@ -182,8 +182,8 @@ def listed_cases(packaged: Path) -> Iterator[dict[str, str]]:
             }
 
 
-def cases(shared: Path = SHARED, packaged: Path = PACKAGED) -> list[dict[str, str]]:
-    found = [*real_cases(shared), *generated_cases(), *random_cases()]
+def cases(data_dir: Path, packaged: Path = PACKAGED) -> list[dict[str, str]]:
+    found = [*real_cases(data_dir), *generated_cases(), *random_cases()]
     trusted: dict[str, str] = {}
     for case in found:
         if case["trusted"]:
@@ -247,12 +247,13 @@ start and at the end (case-insensitive); empty when there is no trusted address.
 |---|---|---|
 {table}
 
-- `real`: every row of `../shared/data/poisoning-pairs.csv`, in order (trusted = `intended`,
+- `real`: every row of `poisoning-pairs.csv`, in order (trusted = `intended`,
   candidate = `lookalike`; leading/trailing = `prefix_match`/`suffix_match`, checked
   against the addresses). `source` keeps that file's `source` text verbatim, so each pair
   names where it was read: {", ".join(f"`{t}:` {n}" for t, n in sorted(tags.items()))}
   (news reports; CMU CyLab's poisoning tracker of Tsuchiya et al., USENIX Security 2025;
-  Guan & Li, ACM CCS 2024; see `../shared/data/SOURCES.md`). Pairs below 3+3 expect `any`.
+  Guan & Li, ACM CCS 2024; see `wallet_cli/screening/data/SOURCES.md`). Pairs below 3+3
+  expect `any`.
 - `generated`: a uniformly random trusted address and a look-alike sharing exactly
   `leading` first and `trailing` last hex digits: the digit after the prefix and the one
   before the suffix are drawn to differ, the middle is random. Shapes:
@@ -273,15 +274,15 @@ start and at the end (case-insensitive); empty when there is no trusted address.
 """
 
 
-def build(shared: Path = SHARED, packaged: Path = PACKAGED) -> dict[str, str]:
+def build(data_dir: Path, packaged: Path = PACKAGED) -> dict[str, str]:
     """File name -> content of every file in tests/data/screening/."""
-    rows = cases(shared, packaged)
+    rows = cases(data_dir, packaged)
     return {"corpus.csv": corpus_csv(rows), "README.md": readme(rows)}
 
 
-def main(shared: Path) -> None:
+def main(data_dir: Path) -> None:
     TARGET.mkdir(parents=True, exist_ok=True)
-    files = build(shared)
+    files = build(data_dir)
     for name, text in files.items():
         (TARGET / name).write_text(text, encoding="utf-8")
     count = files["corpus.csv"].count("\n") - 1
@@ -289,4 +290,6 @@ def main(shared: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else SHARED)
+    if len(sys.argv) != 2:
+        sys.exit("usage: build_screening_corpus.py DATA_DIR (the folder with poisoning-pairs.csv)")
+    main(Path(sys.argv[1]))

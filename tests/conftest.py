@@ -25,6 +25,12 @@ os.umask(0o077)
 
 VECTORS = Path(__file__).parent / "vectors"
 WALLET_BIN = str(Path(sys.executable).with_name("wallet"))
+# The folder of public source data the shipped lists and the screening corpus are built from
+# (see wallet_cli/screening/data/SOURCES.md); tests that compare against it skip that part
+# when it is not given.
+SOURCE_DATA = (
+    Path(os.environ["WALLET_SOURCE_DATA"]) if os.environ.get("WALLET_SOURCE_DATA") else None
+)
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 ANVIL_ADDRESS_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 PASSPHRASE = "correct horse battery staple"

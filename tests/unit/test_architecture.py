@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,10 +35,10 @@ HEAVY = (
 )
 
 
-def sources() -> Iterator[tuple[str, Path, ast.Module]]:
+def sources(root: Path = ROOT) -> Iterator[tuple[str, Path, ast.Module]]:
     for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in sorted((root / package).rglob("*.py")):
+            module = ".".join(path.relative_to(root).with_suffix("").parts)
             yield module, path, ast.parse(path.read_text(), str(path))
 
 
@@ -62,10 +63,10 @@ def first(name: str) -> str:
     return name.split(".")[0]
 
 
-def violations() -> list[str]:
+def violations(root: Path = ROOT) -> list[str]:
     found = []
-    for module, path, tree in sources():
-        where = path.relative_to(ROOT)
+    for module, path, tree in sources(root):
+        where = path.relative_to(root)
         in_cli = module.startswith("wallet_cli.cli")
         for line, name in imported_names(tree):
             top = first(name)
@@ -98,11 +99,32 @@ def test_dependency_rules_hold() -> None:
     assert violations() == []
 
 
-def test_the_checker_catches_a_violation(tmp_path: Path) -> None:
-    tree = ast.parse("import wallet_cli.wallet\nfrom chains.btc import x\nimport coincurve\n")
-    names = [name for _, name in imported_names(tree)]
-    assert names == ["wallet_cli.wallet", "chains.btc", "coincurve"]
-    assert [first(n) for _, n in top_level_imports(tree)][2] in HEAVY
+PLANTED = {
+    "keystore/planted.py": (
+        "import wallet_cli.wallet\n",
+        "keystore/planted.py:1 imports wallet_cli",
+    ),
+    "keystore/planted_chain.py": ("from chains.evm import rpc\n", "knows no chain"),
+    "chains/evm/planted.py": ("from chains.btc import psbt\n", "chains.evm imports chains.btc"),
+    "chains/btc/planted.py": ("import wallet_cli\n", "chains/btc/planted.py:1 imports wallet_cli"),
+    "wallet_cli/planted.py": ("import typer\n", "imports typer outside wallet_cli/cli"),
+    "wallet_cli/store/planted.py": ("def f():\n    print('x')\n", "calls print() outside"),
+    "wallet_cli/screening/planted.py": ("import coincurve\n", "at module level"),
+}
+
+
+def test_the_checker_catches_each_planted_violation(tmp_path: Path) -> None:
+    """The same checker, run on a copy of the packages with one violation of each rule
+    planted, reports every one: a rule that cannot fail proves nothing."""
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package)
+    assert violations(tmp_path) == []
+    for relative, (code, _) in PLANTED.items():
+        (tmp_path / relative).write_text(code)
+    found = violations(tmp_path)
+    for relative, (_, needle) in PLANTED.items():
+        assert any(relative in line and needle in line for line in found), (relative, found)
+    assert len(found) == len(PLANTED)
 
 
 @pytest.mark.parametrize("args", [["--help"], ["keyring", "--help"], ["init", "--help"]])

@@ -1,4 +1,4 @@
-"""Block lists: the shipped key files match their CSVs (and ../shared/data), bisection
+"""Block lists: the shipped key files match their CSVs (and the source data), bisection
 finds exactly what is listed, and user lists are parsed strictly."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SOURCE_DATA
 from wallet_cli.errors import BadInput
 from wallet_cli.screening.lists import (
     FAMILIES,
@@ -23,8 +24,6 @@ from wallet_cli.screening.lists import (
 )
 from wallet_cli.store.home import Home
 from wallet_cli.user_lists import add_list
-
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 @pytest.mark.parametrize("info", read_infos(PACKAGED), ids=lambda i: i.name)
@@ -44,11 +43,12 @@ def test_shipped_key_files_match_their_csv(info: object) -> None:
         assert info.counts[family] == len(expected)
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not beside the project")
+@pytest.mark.skipif(SOURCE_DATA is None, reason="WALLET_SOURCE_DATA (source CSVs) not given")
 @pytest.mark.parametrize("name", ["sanctioned-addresses.csv", "scam-addresses.csv"])
-def test_shipped_csvs_are_the_shared_data(name: str) -> None:
+def test_shipped_csvs_are_the_source_data(name: str) -> None:
+    assert SOURCE_DATA is not None
     shipped = hashlib.sha256((PACKAGED / name).read_bytes()).hexdigest()
-    assert shipped == hashlib.sha256((SHARED / name).read_bytes()).hexdigest()
+    assert shipped == hashlib.sha256((SOURCE_DATA / name).read_bytes()).hexdigest()
 
 
 def test_bisection_finds_every_key_and_nothing_else(tmp_path: Path) -> None:

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The README tour on the README's install. A fresh clone of what is committed is set up with
+# `scripts/setup.sh` (no test extras, exactly as the README says), then every command of the
+# tour runs in it: against a devnet it starts, and, for the Bitcoin lines, a local server
+# speaking Esplora's REST format (tests/fake_esplora.py; no live Bitcoin node runs here).
+# A runtime dependency missing from pyproject.toml fails here even when the tests pass.
+# scripts/check.sh runs it after the tests; tests/unit/test_tour.py checks that it runs
+# every command the README's tour shows.
+#   scripts/tour.sh            clone, install, run the tour
+#   scripts/tour.sh --here     run the tour with this checkout's .venv (quicker; not CI's)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+esplora_pid=""
+cleanup() {
+  [ -n "${WALLET_HOME:-}" ] && PATH="$venv/bin:$PATH" wallet devnet down >/dev/null 2>&1 || true
+  [ -n "$esplora_pid" ] && kill "$esplora_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+umask 077
+
+if [ "${1:-}" = "--here" ]; then
+  venv="$root/.venv"
+else
+  git clone -q "$root" "$work/repo"
+  (cd "$work/repo" && ./scripts/setup.sh)
+  venv="$work/repo/.venv"
+  if [ -n "$(git -C "$work/repo" status --porcelain)" ]; then
+    echo "tour: scripts/setup.sh left the clone changed:" >&2
+    git -C "$work/repo" status --short >&2
+    exit 1
+  fi
+  for dev_only in pytest eth_account pexpect pbk hypothesis; do
+    if "$venv/bin/python" -c "import $dev_only" 2>/dev/null; then
+      echo "tour: $dev_only is installed: this is not a runtime-only environment" >&2
+      exit 1
+    fi
+  done
+fi
+export PATH="$venv/bin:$PATH"
+export WALLET_HOME="$work/home"
+cd "$work"
+
+step() { printf '\n$ wallet %s\n' "$*"; }
+# run [--expect CODE] ARGS...: one tour command; any other exit code ends the tour.
+run() {
+  local expect=0
+  if [ "$1" = "--expect" ]; then expect=$2; shift 2; fi
+  step "$*"
+  set +e
+  wallet "$@"
+  local code=$?
+  set -e
+  if [ "$code" -ne "$expect" ]; then
+    echo "tour: 'wallet $*' exited $code, expected $expect" >&2
+    exit 1
+  fi
+}
+json() { wallet --json "$@"; }
+field() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1], {}, {"d": d}))' "$1"; }
+
+printf 'a tour passphrase, not for real funds\n' > pass.txt
+printf 'the new tour passphrase\n' > new-pass.txt
+printf 'key file passphrase\n' > key-pass.txt
+export WALLET_PASSPHRASE_FILE="$work/pass.txt"
+dev_mnemonic="test test test test test test test test test test test junk"
+bob=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+carol=0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
+
+# Keys and vaults. (`wallet init` on a terminal shows the words and asks 3 back:
+# tests/integration/test_terminal.py drives that; here there is no terminal.)
+run init --mnemonic-out words12.txt
+run init --name savings --words 24 --mnemonic-out words.txt
+run restore --name restored < words.txt
+run --wallet restored address --count 5
+run --json --wallet restored address --index 7
+run list
+printf '59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d\n' > key.hex
+run import-key --name single < key.hex
+run --wallet restored export-keystore --index 3 --out key3.json --keystore-passphrase-file key-pass.txt
+run import-keystore key3.json --name from-v3 --keystore-passphrase-file key-pass.txt
+run --wallet restored passwd --new-passphrase-file new-pass.txt
+export WALLET_PASSPHRASE_FILE="$work/new-pass.txt"
+run --wallet restored keyring status
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  step "--wallet restored keyring enable   (in a private D-Bus session with gnome-keyring)"
+  HOME="$work" dbus-run-session -- bash -c '
+    printf "%s" "tour-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    wallet --wallet restored keyring enable && wallet --wallet restored keyring status' \
+    || { echo "tour: keyring enable failed" >&2; exit 1; }
+else
+  echo "(no gnome-keyring here: keyring enable is left out)"
+fi
+
+# The devnet and EVM.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+run devnet up --port "$port"
+export WALLET_NAME=dev WALLET_PASSPHRASE_FILE="$work/pass.txt"
+echo "$dev_mnemonic" | wallet restore --name dev
+run balance
+run send --to "$bob" --amount 1.5
+printf 'to,amount\n%s,0.25\n%s,20gwei\n' "$bob" "$carol" > payouts.csv
+run --yes batch payouts.csv
+run history
+run history --verify
+signature=$(json sign-message "text" | field 'd["signature"]')
+run verify-message --address 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --signature "$signature" "text"
+cat > permit.json <<EOF
+{"types": {"EIP712Domain": [{"name": "name", "type": "string"},
+  {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+  "Mail": [{"name": "to", "type": "address"}, {"name": "contents", "type": "string"}]},
+ "primaryType": "Mail",
+ "domain": {"name": "Tour", "chainId": 31337,
+  "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"},
+ "message": {"to": "$bob", "contents": "hello"}}
+EOF
+run --yes sign-typed-data permit.json
+run network add sepolia --chain evm --rpc https://rpc.sepolia.org --chain-id 11155111
+
+# Bitcoin: addresses and descriptors need no node; balance, send and PSBTs use the server.
+run --network bitcoin address --count 3
+run --network bitcoin address --count 3 --script tr
+run --network bitcoin descriptors
+ours=$(json --network bitcoin address --index 0 | field 'd["addresses"][0]["address"]')
+python3 "$root/tests/fake_esplora.py" esplora.port "$ours:500000" &
+esplora_pid=$!
+for _ in $(seq 50); do [ -s esplora.port ] && break; sleep 0.1; done
+run network add bitcoin --chain btc --rpc "http://127.0.0.1:$(cat esplora.port)/esplora" --backend esplora
+run --network bitcoin balance
+foreign=bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4
+run --network bitcoin send --to "$foreign" --amount 0.001
+run --network bitcoin psbt create --to "$foreign" --amount 1500sat --out pay.psbt \
+  --utxo "$(printf '%064d' 7):0:20000:$ours" --fee-rate 5
+run --network bitcoin psbt show pay.psbt
+run --network bitcoin psbt sign pay.psbt
+
+# Screening on its own.
+run check "$carol"
+run contacts add treasury "$bob"
+run sync
+run lists
+run devnet down
+printf '\ntour: every command ran\n'
