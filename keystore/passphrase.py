@@ -21,6 +21,8 @@ KEYRING_SERVICE = "wallet"
 
 Source = Literal["file", "env", "keyring", "prompt"]
 Prompt = Callable[[], str]
+Notice = Callable[[str], None]
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,12 @@ class PassphraseSources:
     environ: Mapping[str, str]
     keyring_account: str | None = None
     prompt: Prompt | None = None
+    notice: Notice | None = None  # told when the file's byte-order mark is removed
 
 
 def resolve(sources: PassphraseSources, purpose: str) -> Resolved:
     if sources.file is not None:
-        return Resolved(read_passphrase_file(sources.file), "file")
+        return Resolved(read_passphrase_file(sources.file, notice=sources.notice), "file")
     from_env = sources.environ.get(ENV_VAR)
     if from_env:
         return Resolved(from_env, "env")
@@ -58,12 +61,30 @@ def resolve(sources: PassphraseSources, purpose: str) -> Resolved:
     )
 
 
-def read_passphrase_file(path: Path, what: str = "passphrase file") -> str:
-    """The first line of a private file (mode 600, ours); at most 64 KiB of it is read."""
+def read_passphrase_file(
+    path: Path,
+    what: str = "passphrase file",
+    *,
+    allow_empty: bool = False,
+    notice: Notice | None = None,
+) -> str:
+    """The first line of a private file (mode 600, ours); at most 64 KiB of it is read.
+
+    A UTF-8 byte-order mark (Windows Notepad writes one) is removed, never taken as part of
+    the passphrase, and `notice` is told. An empty first line is refused unless
+    `allow_empty` (a v3 key file may have the empty password).
+    """
     from keystore.files import read_first_line
 
     value = read_first_line(path, what)
-    if not value:
+    if value.startswith(BOM):
+        value = value[len(BOM) :]
+        if notice is not None:
+            notice(
+                f"note: {what} {path} starts with a UTF-8 byte-order mark; it was removed and "
+                "is not part of the passphrase"
+            )
+    if not value and not allow_empty:
         raise UnreadableFile(f"{what} {path} is empty")
     return value
 

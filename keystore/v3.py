@@ -38,6 +38,9 @@ MAX_SCRYPT_WORK = 1 << 23  # n * r * p, 4 times geth's standard
 MAX_SCRYPT_MEMORY = 1 << 30  # 128 * r * n bytes
 MAX_PBKDF2_ROUNDS = 4_000_000
 MIN_DKLEN, MAX_DKLEN = 32, 64
+# A key shorter than 32 bytes is left-padded; below 24 bytes (what k256, cast's curve library,
+# accepts) the file is refused: 8 leading zero bytes do not happen by chance.
+MIN_KEY_BYTES = 24
 MAX_SALT_BYTES = 1024
 
 
@@ -86,9 +89,15 @@ def decrypt(document: bytes | str, password: str) -> PrivateKey:
             "was altered"
         )
     secret = _aes_ctr(derived[:16], iv, ciphertext)
-    if len(secret) != 32:
-        raise InvalidKeyfile("the keystore file does not hold a 32-byte private key")
-    return PrivateKey(secret)
+    if not MIN_KEY_BYTES <= len(secret) <= 32:
+        raise InvalidKeyfile(
+            f"the keystore file holds {len(secret)} bytes, not a private key "
+            f"({MIN_KEY_BYTES} to 32 bytes)"
+        )
+    # Some tools wrote keys with their leading zero bytes dropped (geth's `31_byte_key` and
+    # `30_byte_key` vectors); geth before 1.12 and cast read them as the same number, i.e.
+    # left-padded with zeros.
+    return PrivateKey(secret.rjust(32, b"\x00"))
 
 
 def encrypt(

@@ -1,8 +1,9 @@
 """Signed messages: EIP-191 personal messages and EIP-712 typed data.
 
 EIP-191: https://eips.ethereum.org/EIPS/eip-191 (version 0x45, "personal_sign").
-EIP-712: https://eips.ethereum.org/EIPS/eip-712; the typed-data hash comes from eth-account's
-encoder (the reference implementation most wallets share), the signature from our signer.
+EIP-712: https://eips.ethereum.org/EIPS/eip-712; the typed-data digest comes from our own
+encoder (`chains.evm.eip712`, as MetaMask's eth-sig-util V4 computes it), the signature from
+our signer.
 """
 
 from __future__ import annotations
@@ -52,34 +53,39 @@ class TypedDataSummary:
 
 
 def typed_data_digest(document: dict[str, Any]) -> bytes:
-    from eth_account.messages import _hash_eip191_message, encode_typed_data
+    from chains.evm import eip712
 
-    try:
-        signable = encode_typed_data(full_message=document)
-    except Exception as exc:
-        raise InvalidTypedData(f"the typed data is not valid EIP-712: {exc}") from None
-    digest: bytes = _hash_eip191_message(signable)
-    return digest
+    return eip712.digest(document)
 
 
 def summarize(document: Any) -> TypedDataSummary:
+    """What is shown and screened; the same document must then pass `typed_data_digest`,
+    which refuses a domain field the signature would not cover."""
+    from chains.evm.eip712 import integer_value
+
     if not isinstance(document, dict):
         raise InvalidTypedData("typed data must be a JSON object")
-    for key in ("types", "primaryType", "domain", "message"):
+    for key in ("types", "primaryType"):
         if key not in document:
             raise InvalidTypedData(f"typed data lacks {key!r}")
-    domain = document["domain"]
+    domain = document.get("domain", {})
     if not isinstance(domain, dict):
         raise InvalidTypedData("typed data's domain must be an object")
     chain_id = domain.get("chainId")
-    try:
-        parsed_chain = int(chain_id, 0) if isinstance(chain_id, str) else chain_id
-    except ValueError:
-        raise InvalidTypedData(f"typed data's chainId {chain_id!r} is not a number") from None
+    parsed_chain = None if chain_id is None else integer_value(chain_id)
+    if chain_id is not None and parsed_chain is None:
+        raise InvalidTypedData(f"typed data's chainId {chain_id!r} is not a number")
+    contract = domain.get("verifyingContract")
+    if contract is not None and not isinstance(contract, str):
+        raise InvalidTypedData("typed data's verifyingContract must be an address (0x…)")
     return TypedDataSummary(
         primary_type=str(document["primaryType"]),
-        domain_name=domain.get("name"),
-        domain_version=domain.get("version"),
+        domain_name=_text(domain.get("name")),
+        domain_version=_text(domain.get("version")),
         chain_id=parsed_chain,
-        verifying_contract=domain.get("verifyingContract"),
+        verifying_contract=contract,
     )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

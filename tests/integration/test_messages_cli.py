@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import ANVIL_ADDRESS_0, PASSPHRASE, clean_env, load_vectors, run_wallet
 
 MAIL = load_vectors("eip712.json")["vectors"][0]["typed_data"]
@@ -147,3 +149,83 @@ def test_malformed_typed_data(anvil_home: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.json()["error"]["code"] == "invalid-typed-data"
+
+
+# --- EIP-712 as eth-sig-util V4 signs it, on a user's install ------------------------------
+
+ESU = load_vectors("eth_sig_util_v4.json")
+
+
+def esu_home(home: Path) -> Path:
+    """A wallet holding eth-sig-util's test key, so its published signatures can be compared."""
+    imported = run_wallet(
+        ["import-key", "--name", "esu"], home=home, stdin=ESU["private_key"], env=clean_env(**ENV)
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    return home
+
+
+def without_eth_account(tmp_path: Path) -> dict[str, str]:
+    """An environment where importing eth_account fails, as on an install without test extras."""
+    blocker = tmp_path / "blocker" / "eth_account"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text('raise ImportError("eth_account is test-only")\n')
+    return clean_env(**ENV, PYTHONPATH=str(blocker.parent))
+
+
+def test_typed_data_signs_without_eth_account(anvil_home: Path, tmp_path: Path) -> None:
+    from chains.evm.messages import recover
+
+    path = typed_file(tmp_path, 31337)
+    env = without_eth_account(tmp_path)
+    result = run_wallet(["--json", "--yes", "sign-typed-data", str(path)], home=anvil_home, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    digest = bytes.fromhex(result.json()["digest"][2:])
+    signature = bytes.fromhex(result.json()["signature"][2:])
+    assert recover(digest, signature) == ANVIL_ADDRESS_0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "should sign a minimal valid typed message",
+        "should sign a typed message with only custom domain seperator fields",
+        "should sign data with custom type",
+        "should sign data with a recursive data type",
+        "should sign data when given extraneous types",
+    ],
+)
+def test_typed_data_signs_as_eth_sig_util_v4(home: Path, tmp_path: Path, name: str) -> None:
+    case = next(v for v in ESU["vectors"] if v["name"] == name)
+    path = tmp_path / "typed.json"
+    path.write_text(json.dumps(case["typed_data"]))
+    result = run_wallet(
+        ["--json", "--yes", "sign-typed-data", str(path)],
+        home=esu_home(home),
+        env=without_eth_account(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.json()["signature"] == case["signature"]
+    assert "None" not in result.stderr
+    if case["typed_data"]["primaryType"] == "EIP712Domain":
+        assert "only the domain is signed" in result.stderr
+
+
+def test_typed_data_with_an_undeclared_domain_field_is_refused(
+    anvil_home: Path, tmp_path: Path
+) -> None:
+    document: dict[str, Any] = json.loads(json.dumps(MAIL))
+    document["domain"]["chainId"] = 31337
+    document["types"]["EIP712Domain"] = [
+        f for f in document["types"]["EIP712Domain"] if f["name"] != "chainId"
+    ]
+    path = tmp_path / "unbound.json"
+    path.write_text(json.dumps(document))
+    result = run_wallet(
+        ["--json", "--yes", "sign-typed-data", str(path)], home=anvil_home, env=clean_env(**ENV)
+    )
+    assert result.returncode == 2
+    error = result.json()["error"]
+    assert error["code"] == "invalid-typed-data"
+    assert "'chainId' is not declared" in error["message"]
+    assert "signature" not in result.stdout

@@ -157,12 +157,19 @@ def test_summarize_chain_id_spellings(chain_id: Any, expected: int | None) -> No
     assert summarize(document).chain_id == expected
 
 
-@pytest.mark.parametrize("missing", ["types", "primaryType", "domain", "message"])
+@pytest.mark.parametrize("missing", ["types", "primaryType"])
 def test_summarize_missing_keys(missing: str) -> None:
     document = copy.deepcopy(MAIL["typed_data"])
     del document[missing]
     with pytest.raises(InvalidTypedData, match=missing):
         summarize(document)
+
+
+def test_summarize_without_domain_or_message() -> None:
+    # eth-sig-util V4 and cast read an absent domain or message as empty.
+    summary = summarize({"types": {}, "primaryType": "EIP712Domain"})
+    assert summary.domain_name is None
+    assert summary.chain_id is None
 
 
 @pytest.mark.parametrize("document", [None, [], "typed data", 42])

@@ -113,3 +113,59 @@ def test_reads_what_eth_account_writes(kdf: str) -> None:
     secret = bytes(range(1, 33))
     document = Account.encrypt(secret, "pw", kdf=kdf, iterations=2 if kdf == "pbkdf2" else 2**10)
     assert v3.decrypt(json.dumps(document), "pw").reveal() == secret
+
+
+# --- geth's short-key and empty-password vectors (tests/vectors/geth_keystore.json) ---------
+
+GETH = {v["name"]: v for v in load_vectors("geth_keystore.json")["vectors"]}
+
+
+@pytest.mark.parametrize("name", ["31_byte_key", "30_byte_key"])
+def test_geth_short_keys_are_left_padded(name: str) -> None:
+    from eth_account import Account
+
+    from chains.registry import adapter_for
+
+    vector = GETH[name]
+    assert len(vector["priv"]) // 2 == int(name[:2])
+    key = v3.decrypt(json.dumps(vector["json"]), vector["password"])
+    assert key.reveal() == bytes.fromhex(vector["priv"]).rjust(32, b"\x00")
+    padded = Account.from_key(bytes.fromhex(vector["priv"].rjust(64, "0")))
+    assert adapter_for("evm").address_of_key(key) == padded.address
+
+
+def test_geth_very_light_scrypt_has_the_empty_password() -> None:
+    from chains.registry import adapter_for
+
+    vector = GETH["very_light_scrypt"]
+    key = v3.decrypt(json.dumps(vector["json"]), "")
+    assert adapter_for("evm").address_of_key(key).lower() == vector["address"]
+    with pytest.raises(KeyfileMacMismatch):
+        v3.decrypt(json.dumps(vector["json"]), "bad")
+
+
+def _sealed(plaintext: bytes, password: str) -> str:
+    """A v3 document holding `plaintext` (any length), at geth's lightest test cost."""
+    params = {"dklen": 32, "n": 2, "r": 8, "p": 1, "salt": "11" * 32}
+    derived = v3._derive("scrypt", params, password)
+    iv = bytes(16)
+    ciphertext = v3._aes_ctr(derived[:16], iv, plaintext)
+    crypto = {
+        "cipher": "aes-128-ctr",
+        "cipherparams": {"iv": iv.hex()},
+        "ciphertext": ciphertext.hex(),
+        "kdf": "scrypt",
+        "kdfparams": params,
+        "mac": v3.keccak256(derived[16:32] + ciphertext).hex(),
+    }
+    return json.dumps({"crypto": crypto, "version": 3})
+
+
+@pytest.mark.parametrize("size", [0, 1, 23, 33, 64])
+def test_key_lengths_outside_24_to_32_bytes_are_refused(size: int) -> None:
+    with pytest.raises(InvalidKeyfile, match=f"holds {size} bytes"):
+        v3.decrypt(_sealed(b"\x01" * size, "pw"), "pw")
+
+
+def test_a_24_byte_key_is_left_padded() -> None:
+    assert v3.decrypt(_sealed(b"\x07" * 24, "pw"), "pw").reveal() == bytes(8) + b"\x07" * 24

@@ -12,7 +12,10 @@ from wallet_cli.errors import BadInput, OutputExists
 
 KeystorePassphraseOption = Annotated[
     Path | None,
-    typer.Option("--keystore-passphrase-file", help="The key file's own passphrase, first line."),
+    typer.Option(
+        "--keystore-passphrase-file",
+        help="The key file's own passphrase, first line (empty: the empty password, import only).",
+    ),
 ]
 
 
@@ -108,18 +111,12 @@ def passwd(
     import dataclasses
 
     from keystore.kdf import Argon2idParams
-    from keystore.passphrase import PassphraseSources, resolve
 
     session = common.session_of(ctx)
     wallet = session.wallet()
     wanted = session.config.vault_kdf()
     wallet.unlock(session.unlock_sources(wallet))
-    if new_passphrase_file is not None:
-        new_sources = PassphraseSources(file=new_passphrase_file, environ={})
-    else:
-        prompt = prompts.new_passphrase_prompt(f"wallet '{wallet.name}'")
-        new_sources = PassphraseSources(file=None, environ={}, prompt=prompt)
-    new = resolve(new_sources, f"the new passphrase of wallet '{wallet.name}'").value
+    new = common.replacement_passphrase(wallet.name, new_passphrase_file)
     cost = wallet.change_passphrase(new, kdf=wanted, lower=lower_kdf)
     if dataclasses.replace(cost, salt=b"") != wanted:
         output.note(
@@ -153,10 +150,16 @@ def _update_keyring(session: common.Session, name: str, new: str) -> None:
 
 
 def _keyfile_passphrase(file: Path | None, keyfile: Path, *, twice: bool) -> str:
+    """For import, an empty first line is the empty password (geth writes such files); an
+    exported file always gets a passphrase."""
     from keystore.passphrase import read_passphrase_file
 
     if file is not None:
-        return read_passphrase_file(file, "keystore passphrase file")
+        what = "keystore passphrase file"
+        value = read_passphrase_file(file, what, allow_empty=True, notice=output.note)
+        if not value and twice:
+            raise BadInput(f"{what} {file} is empty: an exported key file needs a passphrase")
+        return value
     ask = (
         prompts.new_passphrase_prompt(f"key file {keyfile}")
         if twice

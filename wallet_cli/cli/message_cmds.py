@@ -114,14 +114,20 @@ def sign_typed_data(
     wallet = session.wallet()
 
     def show_and_confirm(summary: TypedDataSummary, report: Report) -> bool:
+        def shown(value: object) -> str:
+            return "(none)" if value is None else str(value)
+
+        version = f"  version {summary.domain_version}" if summary.domain_version else ""
         lines = [
             "Typed data to sign (EIP-712):",
             f"  primary type:       {summary.primary_type}",
-            f"  domain name:        {summary.domain_name}  version {summary.domain_version}",
-            f"  chain id:           {summary.chain_id}",
-            f"  verifying contract: {summary.verifying_contract}",
-            *finding_lines(report),
+            f"  domain name:        {shown(summary.domain_name)}{version}",
+            f"  chain id:           {shown(summary.chain_id)}",
+            f"  verifying contract: {shown(summary.verifying_contract)}",
         ]
+        if summary.primary_type == "EIP712Domain":
+            lines.append("  (only the domain is signed; the message part is ignored)")
+        lines += finding_lines(report)
         output.note("\n".join(lines))
         if session.yes:
             return True
