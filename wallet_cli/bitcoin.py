@@ -52,18 +52,27 @@ def screen(
     return report
 
 
-def summary_of(wallet: Wallet, network: Network, text: str) -> tuple[Any, psbts.PsbtSummary]:
+@dataclass(frozen=True)
+class Inspected:
+    psbt: Any  # bdk Psbt
+    summary: psbts.PsbtSummary
+    watch: Any  # our watch wallet, which also finds our inputs by script when signing
+
+
+def inspect(wallet: Wallet, network: Network, data: str | bytes) -> Inspected:
+    """A PSBT (base64 text or binary) read and explained against this wallet's scripts."""
     public, bitcoin = account(wallet, network)
     assert public.descriptors is not None
-    psbt = psbts.load(text)
+    psbt = psbts.load(data)
     watch = psbts.watch_wallet(public.descriptors, bitcoin)
-    try:
-        summary = psbts.summarize(psbt, watch, bitcoin)
-    except Exception as exc:
-        raise psbts.InvalidPsbt(
-            f"the PSBT does not fit network {network.name!r} or is malformed ({type(exc).__name__})"
-        ) from None
-    return psbt, summary
+    return Inspected(psbt, psbts.summarize(psbt, watch, bitcoin), watch)
+
+
+def summary_of(
+    wallet: Wallet, network: Network, data: str | bytes
+) -> tuple[Any, psbts.PsbtSummary]:
+    found = inspect(wallet, network, data)
+    return found.psbt, found.summary
 
 
 SCAN_ADDRESSES = 20  # receive and change addresses asked of the backend for coins

@@ -4,34 +4,41 @@ sign with keys from our vault, combine, finalize.
 Coins given by hand (offline or air-gapped use) are "foreign" to bdk's wallet: each becomes
 a PSBT input with its witness UTXO and the BIP-32 derivation of our key that owns it, and
 signals RBF (nSequence 0xFFFFFFFD). Native segwit (wpkh) accounts only, for now.
+
+What a PSBT holds is read from its key-value maps (`psbt_map`, `psbt_inputs`), not through
+bdkpython's `Psbt.input()`, which raises TypeError on taproot script-path and unknown
+fields; bdk parses, signs (`psbt_sign`: our inputs, all or none) and finalizes.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from chains.base import PublicAccount
 from chains.bip32 import ExtendedPublicKey, parse_extended_key
+from chains.btc import psbt_map
 from chains.btc.networks import BitcoinNetwork, bitcoin_network
+from chains.btc.psbt_inputs import InputView, inputs_of, sighash_name
+from chains.btc.psbt_map import InvalidPsbt
 from chains.errors import ChainError, InsufficientFunds, InvalidAmount
+
+__all__ = ["InvalidPsbt"]
 
 RBF_SEQUENCE = 0xFFFFFFFD
 P2WPKH_SATISFACTION_WEIGHT = 113  # scriptSig length byte x4 + witness: count, sig, pubkey
 DUST_SATS = 294  # P2WPKH output dust limit at the default relay fee
 LOOKAHEAD = 200
 # Base64 text: even a PSBT with hundreds of inputs, each with its full previous transaction,
-# stays far below this; anything larger is refused before bdk parses it.
+# stays far below this; anything larger is refused before bdk parses it. A binary PSBT file
+# (BIP-174's file form) may hold as many bytes as that text decodes to, 12 MiB.
 MAX_PSBT_TEXT = 16 * 1024 * 1024
+MAX_PSBT_BYTES = MAX_PSBT_TEXT // 4 * 3
 _ORIGIN = re.compile(r"\[([0-9a-f]{8})/([^\]]+)\]")
 _TXID = re.compile(r"[0-9a-f]{64}")
-
-
-class InvalidPsbt(ChainError):
-    code = "invalid-psbt"
-    kind = "input"
 
 
 class InvalidCoin(ChainError):
@@ -111,15 +118,48 @@ def watch_wallet(
     )
 
 
-def load(text: str) -> Any:
-    data = text.strip()
-    if len(data) > MAX_PSBT_TEXT:
+def load(data: str | bytes) -> Any:
+    """A bdk `Psbt` from base64 text or BIP-174's binary file form (`psbt\\xff…`), refused
+    unless bdk parses it and its maps pass our checks: a version-0 PSBT with no
+    version-2-only field (BIP-370), every previous transaction matching its input."""
+    raw = _bytes_of(data)
+    try:
+        psbt = _bdk().Psbt(base64.b64encode(raw).decode("ascii"))
+    except Exception:
+        raise InvalidPsbt(_why_unreadable(raw)) from None
+    inputs_of(psbt_map.parse(raw))
+    return psbt
+
+
+def raw_bytes(psbt: Any) -> bytes:
+    return base64.b64decode(str(psbt.serialize()))
+
+
+def _bytes_of(data: str | bytes) -> bytes:
+    if isinstance(data, bytes) and data.startswith(psbt_map.MAGIC):
+        if len(data) > MAX_PSBT_BYTES:
+            raise InvalidPsbt(f"the PSBT is larger than {MAX_PSBT_BYTES // 2**20} MiB")
+        return data
+    text = data.decode("ascii", "replace") if isinstance(data, bytes) else data
+    text = text.strip()
+    if len(text) > MAX_PSBT_TEXT:
         raise InvalidPsbt(f"the PSBT is longer than {MAX_PSBT_TEXT // 2**20} MiB of base64 text")
     try:
-        base64.b64decode(data, validate=True)
-        return _bdk().Psbt(data)
-    except Exception:
-        raise InvalidPsbt("the file is not a valid PSBT (malformed base64 or truncated)") from None
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidPsbt(
+            "the file is not a PSBT: neither base64 text nor binary starting psbt\\xff"
+        ) from None
+
+
+def _why_unreadable(raw: bytes) -> str:
+    """bdk's parse failed: our reading of the maps often says more (a version-2 PSBT)."""
+    try:
+        psbt_map.parse(raw)
+    except InvalidPsbt as exc:
+        if "version" in exc.message:
+            return exc.message
+    return "the file is not a valid PSBT (malformed or truncated)"
 
 
 def _key_source(account: PublicAccount, keychain: int, index: int) -> tuple[str, Any]:
@@ -222,60 +262,56 @@ def _psbt_input(txout: Any, derivation: dict[str, Any]) -> Any:
 
 
 def summarize(psbt: Any, wallet: Any, network: BitcoinNetwork) -> PsbtSummary:
-    bdk = _bdk()
-    tx = psbt.extract_tx()
-    inputs = []
-    signed = 0
-    for position, (txin, detail) in enumerate(zip(tx.input(), psbt.input(), strict=True)):
-        utxo = detail.witness_utxo
-        value = utxo.value.to_sat() if utxo is not None else None
-        mine = utxo is not None and wallet.is_mine(utxo.script_pubkey)
-        done = bool(detail.partial_sigs) or detail.final_script_witness is not None
-        signed += done
-        inputs.append(
-            {
-                "index": position,
-                "outpoint": f"{txin.previous_output.txid}:{txin.previous_output.vout}",
-                "sats": value,
-                "mine": mine,
-                "signed": done,
-                "sequence": txin.sequence,
-            }
-        )
-    outputs = []
-    for txout in tx.output():
-        address = str(bdk.Address.from_script(txout.script_pubkey, network.bdk()))
-        outputs.append(
-            PsbtOutput(address, txout.value.to_sat(), wallet.is_mine(txout.script_pubkey))
-        )
-    try:
-        fee = int(psbt.fee())
-    except Exception:
-        fee = None
+    """Inputs and outputs as the maps hold them; `wallet` (a watch wallet) says which are
+    ours by script, whether or not the PSBT carries our key's derivation."""
+    raw = psbt_map.parse(raw_bytes(psbt))
+    views = inputs_of(raw)
+    inputs = [_input_json(v, _is_mine(wallet, v.utxo.script if v.utxo else None)) for v in views]
+    outputs = [
+        PsbtOutput(_address(out.script, network), out.sats, _is_mine(wallet, out.script))
+        for out in raw.tx.outputs
+    ]
+    known = [v.utxo.sats for v in views if v.utxo is not None]
+    fee = sum(known) - sum(o.sats for o in outputs) if len(known) == len(views) else None
     # The unsigned transaction has no witnesses yet: add each P2WPKH input's witness
     # (about 108 weight units) and the segwit marker, to estimate the signed size.
-    vsize = int(tx.vsize()) + (len(inputs) * 108 + 2 + 3) // 4
-    return PsbtSummary(inputs, outputs, fee, vsize, signed)
+    vsize = int(psbt.extract_tx_unchecked_fee_rate().vsize()) + (len(inputs) * 108 + 2 + 3) // 4
+    return PsbtSummary(inputs, outputs, fee, vsize, sum(v.signed for v in views))
 
 
-def sign(psbt: Any, private: tuple[str, str], network: BitcoinNetwork) -> int:
-    """Sign every input this wallet owns; returns how many carry our signature."""
+def _input_json(view: InputView, mine: bool) -> dict[str, Any]:
+    return {
+        "index": view.index,
+        "outpoint": view.outpoint,
+        "sats": view.utxo.sats if view.utxo else None,
+        "mine": mine,
+        "signed": view.signed,
+        "sequence": view.sequence,
+        "utxo": view.source,
+        "sighash": sighash_name(view.sighash) if view.sighash is not None else None,
+    }
+
+
+def _is_mine(wallet: Any, script: bytes | None) -> bool:
+    if script is None:
+        return False
+    return bool(wallet.is_mine(_bdk().Script(script)))
+
+
+def _address(script: bytes, network: BitcoinNetwork) -> str:
+    """The output's address, or its script in hex where it has none (OP_RETURN, bare)."""
     bdk = _bdk()
-    wallet = watch_wallet(private, network, lookahead=1)
-    before = sum(bool(i.partial_sigs) for i in psbt.input())
-    options = bdk.SignOptions(
-        trust_witness_utxo=True,
-        assume_height=None,
-        allow_all_sighashes=False,
-        try_finalize=False,
-        sign_with_tap_internal_key=True,
-        allow_grinding=True,
-    )
-    wallet.sign(psbt, options)
-    after = sum(bool(i.partial_sigs) for i in psbt.input())
-    if after == before:
-        raise NothingSigned("no input of this PSBT spends a coin of this wallet: nothing signed")
-    return after
+    try:
+        return str(bdk.Address.from_script(bdk.Script(script), network.bdk()))
+    except Exception:
+        return f"script:{script.hex()}"
+
+
+def sign(psbt: Any, private: tuple[str, str], network: BitcoinNetwork, watch: Any = None) -> int:
+    """Sign every input this wallet owns (see `chains.btc.psbt_sign.sign`)."""
+    from chains.btc.psbt_sign import sign as sign_owned
+
+    return sign_owned(psbt, private, network, watch)
 
 
 def finalize(psbt: Any) -> str:

@@ -14,28 +14,33 @@ app = typer.Typer(
 )
 
 
-def _read(path: Path) -> str:
-    """A PSBT file's base64 text, refused past chains.btc.psbt.MAX_PSBT_TEXT (16 MiB)."""
+BinaryOption = Annotated[
+    bool,
+    typer.Option("--binary", help="Write the PSBT as raw bytes (BIP-174 file form), not base64."),
+]
+
+
+def _read(path: Path) -> bytes:
+    """A PSBT file as base64 text or raw bytes (`psbt\\xff…`), refused past
+    chains.btc.psbt.MAX_PSBT_TEXT (16 MiB)."""
     from chains.btc.psbt import MAX_PSBT_TEXT
     from keystore.files import read_limited
-    from wallet_cli.errors import BadInput
 
-    data = read_limited(path, MAX_PSBT_TEXT, "PSBT file")
-    try:
-        return data.decode("ascii")
-    except UnicodeDecodeError:
-        raise BadInput(f"cannot read {path}: not a base64 PSBT") from None
+    return read_limited(path, MAX_PSBT_TEXT, "PSBT file")
 
 
-def _write(path: Path, text: str, *, replace: bool) -> None:
+def _write(path: Path, psbt: Any, *, replace: bool, binary: bool) -> None:
+    """Base64 text and a newline, or with `binary` the raw bytes; atomic either way."""
+    from chains.btc.psbt import raw_bytes
     from wallet_cli.errors import OutputExists
     from wallet_cli.store.atomic import write_atomic, write_new_file
 
+    data = raw_bytes(psbt) if binary else (str(psbt.serialize()) + "\n").encode()
     if replace:
-        write_atomic(path, (text + "\n").encode())
+        write_atomic(path, data)
         return
     try:
-        write_new_file(path, (text + "\n").encode())
+        write_new_file(path, data)
     except FileExistsError:
         raise OutputExists(f"{path} already exists; it was not overwritten") from None
 
@@ -57,12 +62,14 @@ def _lines(summary: Any, report: Any, symbol: str = "BTC") -> list[str]:
     from chains.amounts import format_amount
     from wallet_cli.cli.screening_view import finding_lines
 
-    lines = [f"inputs ({len(summary.inputs)}):"]
-    lines += [
-        f"  {i['outpoint']}  {i['sats']} sat  {'ours' if i['mine'] else 'NOT OURS'}"
-        f"{'  signed' if i['signed'] else ''}"
-        for i in summary.inputs
-    ]
+    def input_line(i: dict[str, Any]) -> str:
+        amount = f"{i['sats']} sat" if i["sats"] is not None else "amount unknown"
+        extra = "  signed" if i["signed"] else ""
+        if i["sighash"] is not None:
+            extra += f"  sighash {i['sighash']}"
+        return f"  {i['outpoint']}  {amount}  {'ours' if i['mine'] else 'NOT OURS'}{extra}"
+
+    lines = [f"inputs ({len(summary.inputs)}):", *map(input_line, summary.inputs)]
     lines.append(f"outputs ({len(summary.outputs)}):")
     lines += [
         f"  {o.address}  {o.sats} sat  {'ours (change)' if o.mine else 'foreign'}"
@@ -72,6 +79,8 @@ def _lines(summary: Any, report: Any, symbol: str = "BTC") -> list[str]:
         native = f"{format_amount(summary.fee, 8)} {symbol}"
         rate = f"{summary.fee / summary.vsize:.1f} sat/vB"
         lines.append(f"fee: {summary.fee} sat ({native}, {rate})")
+    else:
+        lines.append("fee: unknown (an input does not say what it spends)")
     lines.append(f"screening of foreign outputs: {report.verdict}")
     return lines + finding_lines(report)
 
@@ -90,6 +99,7 @@ def create(
         int | None, typer.Option("--fee-rate", help="sat/vB (default: the backend's estimate).")
     ] = None,
     allow: common.AllowOption = None,
+    binary: BinaryOption = False,
 ) -> None:
     """Build an unsigned PSBT (RBF signalled, change to the wallet), screened first."""
     from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
@@ -115,7 +125,7 @@ def create(
     if out.exists():
         raise BadInput(f"{out} already exists; it was not overwritten")
     text = psbts.create(public, coins, recipient, sats, fee_rate)
-    _, summary = bitcoin.summary_of(wallet, network, text)
+    psbt, summary = bitcoin.summary_of(wallet, network, text)
     report = bitcoin.screen(
         wallet,
         network,
@@ -124,7 +134,7 @@ def create(
         allow=frozenset(allow or ()),
         confirm=confirmer(session),
     )
-    _write(out, text, replace=False)
+    _write(out, psbt, replace=False, binary=binary)
     output.emit(
         session.json,
         {
@@ -168,12 +178,21 @@ def show(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="PSBT fil
 @app.command("sign")
 def sign(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="PSBT file, signed in place.")],
+    file: Annotated[Path, typer.Argument(help="PSBT file (base64 or binary), signed in place.")],
     allow: common.AllowOption = None,
+    binary: BinaryOption = False,
 ) -> None:
-    """Screen every foreign output, then sign the inputs this wallet owns."""
+    """Screen every foreign output, then sign the inputs this wallet owns.
+
+    Inputs are ours by their key origin or, without one, by script among our first 200
+    receive and change addresses. If one of ours cannot be signed, nothing is written and
+    the exit is 2 (`inputs-not-signed`, naming the inputs).
+    """
     from chains.btc import psbt as psbts
     from chains.btc.keys import private_descriptors
+    from chains.btc.psbt_inputs import inputs_of
+    from chains.btc.psbt_map import parse
+    from chains.btc.psbt_sign import UnsignedInputs, check_sighashes
     from keystore.mnemonic import to_seed
     from keystore.secret import Mnemonic
     from wallet_cli import bitcoin
@@ -183,11 +202,13 @@ def sign(
     session = common.session_of(ctx)
     network = session.network()
     wallet = session.wallet()
-    psbt, summary = bitcoin.summary_of(wallet, network, _read(file))
+    found = bitcoin.inspect(wallet, network, _read(file))
+    summary = found.summary
     if not any(i["mine"] for i in summary.inputs):
         raise psbts.NothingSigned(
             "no input of this PSBT spends a coin of this wallet: nothing signed"
         )
+    check_sighashes(inputs_of(parse(psbts.raw_bytes(found.psbt))))
     report = bitcoin.screen(
         wallet,
         network,
@@ -201,8 +222,13 @@ def sign(
         raise BadInput("a single imported key has no Bitcoin account")
     _, bitcoin_network = bitcoin.account(wallet, network)
     private = private_descriptors(to_seed(secret), bitcoin_network, "wpkh", 0)
-    signed = psbts.sign(psbt, private, bitcoin_network)
-    _write(file, str(psbt.serialize()), replace=True)
+    try:
+        signed = psbts.sign(found.psbt, private, bitcoin_network, found.watch)
+    except UnsignedInputs as exc:
+        extra = {"signed_inputs": exc.signed, "unsigned_inputs": exc.unsigned}
+        output.error(session.json, exc.code, 2, exc.message, extra)
+        raise typer.Exit(2) from None
+    _write(file, found.psbt, replace=True, binary=binary)
     output.emit(
         session.json,
         {"file": str(file), "signed_inputs": signed, "screening": report.to_json()},
@@ -216,6 +242,7 @@ def combine(
     first: Annotated[Path, typer.Argument(help="A PSBT.")],
     second: Annotated[Path, typer.Argument(help="The same PSBT with other signatures.")],
     out: Annotated[Path, typer.Option("--out", help="The combined PSBT (must not exist).")],
+    binary: BinaryOption = False,
 ) -> None:
     """Merge the signatures of two copies of one PSBT."""
     from chains.btc import psbt as psbts
@@ -227,7 +254,7 @@ def combine(
         raise
     except Exception:
         raise psbts.InvalidPsbt("the two PSBTs are not copies of the same transaction") from None
-    _write(out, str(merged.serialize()), replace=False)
+    _write(out, merged, replace=False, binary=binary)
     output.emit(session.json, {"out": str(out)}, [f"wrote {out}"])
 
 
