@@ -1,135 +1,100 @@
 """`wallet batch`: many transfers from one CSV, validated and screened in full before any
-signature, then signed together and sent pipelined (JSON-RPC batches), receipts awaited
-together.
+signature, shown as totals and approved once, then signed together and sent pipelined
+(JSON-RPC batches), receipts awaited together.
 
-Idempotent: each row gets a key (wallet, network, sender, the file's SHA-256, row number)
-written to history with its signed raw transaction. Running the same file again skips
-rows already confirmed, and re-broadcasts (never re-signs) rows that were signed but whose
-fate is unknown, so no row is ever sent twice, even after a crash.
+Idempotent per run: each row gets a key (batch_rows.py: wallet, network, sender, run id and
+the payment itself) written to history with its signed raw transaction. Running the same
+run again skips rows already settled and re-broadcasts (never re-signs) rows that were
+signed but whose fate is unknown, so no row is ever paid twice, even after a crash or
+Ctrl-C. The run id defaults to the file's SHA-256; a new `--run-id` pays the file again.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import hashlib
-import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chains.amounts import parse_amount
+from chains.amounts import format_amount
 from chains.base import Asset, Network
 from chains.errors import ChainError, RpcError
-from chains.evm.rpc import RpcClient, checked_receipt, quantity
-from chains.evm.transfer import ItemError, TransferItem, plan_batch
+from chains.evm.fees import FeePolicy
+from chains.evm.rpc import RpcClient
+from chains.evm.transfer import ItemError, TransferItem, TransferPlan, plan_batch
 from chains.evm.tx import SignedTx, Signer
 from chains.registry import adapter_for
-from wallet_cli import screening
-from wallet_cli.errors import BadBatchFile, ScreeningBlocked
+from wallet_cli import receipts, screening
+from wallet_cli.batch_report import BatchPlan, BatchRun, RowResult, interrupted_message
+from wallet_cli.batch_resume import look_up, prior, settle
+from wallet_cli.batch_rows import (
+    MAX_FIELD,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    BadBatchRows,
+    BatchRow,
+    RowProblem,
+    check_offline,
+    check_run_id,
+    default_run_id,
+    parse_rows,
+    read_rows,
+    resolve,
+    row_keys,
+    totals,
+)
+from wallet_cli.errors import BadBatchFile, NotConfirmed, ScreeningBlocked, ScreeningNotConfirmed
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
 from wallet_cli.transfer import (
-    CHECK_AMOUNT_DECIMALS,
     Confirm,
-    SendResult,
     Unlock,
     connect,
     enforce,
     fee_policy,
     new_result,
-    parse_positive_amount,
-    resolve_asset,
     screening_context,
     signed_entry,
 )
 from wallet_cli.wallet import Wallet
 
+__all__ = ["MAX_FIELD", "MAX_ROWS", "BatchRow", "BatchRun", "RowResult", "read_rows", "run_batch"]
+
 Progress = Callable[[str, int, int], None]
+Approve = Callable[[BatchPlan], bool]
 SEND_CHUNK = 200
-MAX_ROWS = 10_000
+SHOWN_BLOCKS = 5
 
 
-@dataclass(frozen=True)
-class BatchRow:
-    line: int
-    to: str
-    amount: str
-    token: str | None
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: what was done (`run`) and how to resume (`message`)."""
+
+    def __init__(self, run: BatchRun, message: str) -> None:
+        super().__init__(message)
+        self.run = run
+        self.message = message
 
 
 @dataclass
-class RowResult:
-    row: BatchRow
-    result: SendResult | None = None
-    skipped: bool = False
-    status: str = "not-broadcast"
-    tx_hash: str | None = None
-    block: int | None = None
-    reason: str | None = None
-    recorded: dict[str, Any] = field(default_factory=dict)
+class _Job:
+    """One run's fixed inputs, so each step takes one argument."""
 
-    def to_json(self) -> dict[str, Any]:
-        """Fresh rows describe what was signed now; skipped ones what history recorded."""
-        source: Any = self.result or self.recorded
-        pick = (lambda name: getattr(source, name)) if self.result else source.get
-        document: dict[str, Any] = {
-            "row": self.row.line,
-            "to": pick("to") or self.row.to,
-            "amount": pick("amount") or self.row.amount,
-            "unit": pick("unit"),
-            "tx_hash": self.tx_hash,
-            "status": self.status,
-            "block": self.block,
-            "skipped": self.skipped,
-        }
-        if self.result is not None:
-            document["screening"] = self.result.report.to_json()
-        if self.reason:
-            document["reason"] = self.reason
-        return document
-
-
-# About 400 bytes a row at MAX_ROWS rows; a field longer than any address, amount or token.
-MAX_FILE_BYTES = 4 * 1024 * 1024
-MAX_FIELD = 256
-
-
-def read_rows(data: bytes, path: Path) -> list[BatchRow]:
-    """The rows of a batch CSV, refused with the row named if any is malformed."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadBatchFile(f"{path} is not UTF-8 text") from None
-    rows: list[BatchRow] = []
-    reader = csv.reader(io.StringIO(text))
-    line_number = 0
-    try:
-        for line_number, cells in enumerate(reader, start=1):
-            cells = [c.strip() for c in cells]
-            if not any(cells) or cells[0].startswith("#"):
-                continue
-            if line_number == 1 and cells[0].lower() == "to":
-                continue
-            if any(len(cell) > MAX_FIELD for cell in cells):
-                raise BadBatchFile(
-                    f"row {line_number}: a field is longer than {MAX_FIELD} characters"
-                )
-            if len(cells) not in (2, 3) or not cells[0] or not cells[1]:
-                got = repr(cells) if len(cells) <= 3 else f"{len(cells)} fields"
-                raise BadBatchFile(f"row {line_number}: expected 'to,amount[,token]', got {got}")
-            token = cells[2] if len(cells) == 3 and cells[2] else None
-            rows.append(BatchRow(line_number, cells[0], cells[1], token))
-            if len(rows) > MAX_ROWS:
-                raise BadBatchFile(
-                    f"{path} has more than {MAX_ROWS} rows; at most {MAX_ROWS} per batch"
-                )
-    except csv.Error as exc:  # a field past csv's own limit, a NUL byte
-        raise BadBatchFile(f"row {line_number + 1}: not valid CSV ({exc})") from None
-    if not rows:
-        raise BadBatchFile(f"{path} has no rows")
-    return rows
+    wallet: Wallet
+    network: Network
+    config: Config
+    client: RpcClient
+    chain_id: int
+    sender: str
+    index: int
+    fees: FeePolicy
+    rows: list[BatchRow]
+    targets: list[str]
+    assets: list[Asset]
+    amounts: list[int]
+    allow: frozenset[str]
+    history: History
+    run: BatchRun
 
 
 def run_batch(
@@ -142,212 +107,241 @@ def run_batch(
     unlock: Unlock,
     confirm: Confirm,
     progress: Progress,
+    approve: Approve | None = None,
     allow: frozenset[str] = frozenset(),
     wait: bool = True,
     timeout: float = 300.0,
     max_fee_per_gas: str | None = None,
     priority_fee: str | None = None,
-) -> list[RowResult]:
+    run_id: str | None = None,
+    dry_run: bool = False,
+) -> BatchRun:
+    """`approve` sees the totals once, after screening and before the passphrase (`None`:
+    the caller approved already). `dry_run` signs, sends and records nothing.
+    Ctrl-C raises `BatchInterrupted`, which says what was done and how to resume."""
     from keystore.files import read_limited
 
     fees = fee_policy(network, max_fee_per_gas, priority_fee)  # bad fees: exit 2, no node asked
-
+    explicit = check_run_id(run_id) if run_id is not None else None
     data = read_limited(path, MAX_FILE_BYTES, "batch file")
-    rows = read_rows(data, path)
+    rows, problems = parse_rows(data, path)
     adapter = adapter_for(network.family)
-    targets = []
-    for row in rows:
-        with _row_errors(row):
-            targets.append(adapter.parse_address(row.to, network))
-            parse_amount(row.amount, CHECK_AMOUNT_DECIMALS, allow_units=row.token is None)
+    targets, more = check_offline(rows, adapter, network)
+    problems += more
     sender = wallet.addresses(adapter.account_key(network, None), [index])[0].address
-    client, chain_id = connect(network)
+    run = BatchRun(explicit or default_run_id(data), explicit is not None, dry_run)
+    history = History(wallet.home, wallet.name)
     try:
-        assets: dict[str | None, Asset] = {}
-        amounts = []
-        for row in rows:
-            with _row_errors(row):
-                if row.token not in assets:
-                    assets[row.token] = resolve_asset(client, config, network, row.token)
-                amounts.append(parse_positive_amount(row.amount, assets[row.token]))
-        digest = hashlib.sha256(data).hexdigest()
-        keys = [
-            hashlib.sha256(
-                f"{wallet.name}|{network.name}|{chain_id}|{sender}|{digest}|{row.line}".encode()
-            ).hexdigest()
-            for row in rows
-        ]
-        history = History(wallet.home, wallet.name)
-        results = [RowResult(row) for row in rows]
-        # One run of a file at a time: the file's lock is held to the end, receipts
-        # included, and the rows still to send are decided under the account lock.
-        with wallet.home.account_lock(f"batch-{chain_id}-{sender}-{digest}"):
-            with wallet.home.account_lock(f"evm-{chain_id}-{sender}"):
-                fresh = _resume(client, history, keys, results, progress)
-                items = [
-                    TransferItem(targets[i], assets[rows[i].token], amounts[i], rows[i].to)
-                    for i in fresh
-                ]
-                try:
-                    plans = plan_batch(
-                        client,
-                        network=network.name,
-                        chain_id=chain_id,
-                        sender=sender,
-                        items=items,
-                        fees=fees,
-                    )
-                except ItemError as exc:
-                    line = rows[fresh[exc.position]].line
-                    raise BadBatchFile(f"row {line}: {exc.error.message}") from None
-                context = screening_context(wallet, network, config, client)
-                if context.code is not None:
-                    context.code.prefetch([t.recipient for t in items])
-                reports = [screening.check(plan.preview, context) for plan in plans]
-                for i, plan, report in zip(fresh, plans, reports, strict=True):
-                    try:
-                        enforce(report, allow, confirm, plan.preview)
-                    except ScreeningBlocked as exc:
-                        raise ScreeningBlocked(
-                            f"row {rows[i].line}: {exc.message}", report
-                        ) from None
-                progress("screened", len(rows), len(rows))
-                if plans:
-                    unlock()
-                    signer = Signer(wallet.private_key("evm", index))
-                signed: list[SignedTx] = []
-                entries = []
-                for i, plan, report in zip(fresh, plans, reports, strict=True):
-                    one = signer.sign(plan.tx)
-                    signed.append(one)
-                    result = new_result(
-                        network,
-                        sender,
-                        targets[i],
-                        assets[rows[i].token],
-                        amounts[i],
-                        plan,
-                        report,
-                        one,
-                    )
-                    results[i].result, results[i].tx_hash = result, one.hash_hex
-                    entries.append(
-                        signed_entry(result, chain_id, one, allow=allow, dry_run=False, key=keys[i])
-                    )
-                history.append_many(entries)
-                progress("signed", len(signed), len(signed))
-                _broadcast_all(client, history, [results[i] for i in fresh], signed, progress)
-            if wait:
-                _await_all(client, history, results, timeout, progress)
-        return results
-    finally:
-        client.close()
-
-
-@contextlib.contextmanager
-def _row_errors(row: BatchRow) -> Iterator[None]:
-    """Re-raise a chain input error as a batch error naming the row."""
-    try:
-        yield
-    except ChainError as error:
-        if error.kind != "input":
-            raise
-        raise BadBatchFile(f"row {row.line}: {error.message}") from None
-
-
-def _resume(
-    client: RpcClient,
-    history: History,
-    keys: list[str],
-    results: list[RowResult],
-    progress: Progress,
-) -> list[int]:
-    """Settle rows this file already signed; return the positions still to send."""
-    by_key: dict[str, list[dict[str, Any]]] = {}
-    events: dict[str, list[dict[str, Any]]] = {}
-    for entry in history.entries():  # one read of the journal serves both indexes
-        if entry.get("key"):
-            by_key.setdefault(entry["key"], []).append(entry)
-        if entry.get("tx_hash"):
-            events.setdefault(entry["tx_hash"], []).append(entry)
-    fresh, rebroadcast = [], []
-    for position, key in enumerate(keys):
-        signed = by_key.get(key)
-        if not signed:
-            fresh.append(position)
-            continue
-        entry = signed[-1]
-        result = results[position]
-        result.skipped, result.tx_hash, result.recorded = True, entry["tx_hash"], entry
-        final = [
-            e for e in events.get(entry["tx_hash"], []) if e["event"] in ("confirmed", "failed")
-        ]
-        if final:
-            result.status = "success" if final[-1]["event"] == "confirmed" else "failed"
-            result.block, result.reason = final[-1].get("block"), final[-1].get("reason")
-        else:
-            rebroadcast.append((result, entry["raw"]))
-    if rebroadcast:
-        _settle_unfinished(client, history, rebroadcast)
-        progress("resumed", len(rebroadcast), len(rebroadcast))
-    return fresh
-
-
-def _settle_unfinished(
-    client: RpcClient, history: History, rows: list[tuple[RowResult, str]]
-) -> None:
-    """Rows signed earlier with no final status: mined, still pending, or never sent."""
-    hashes = [result.tx_hash for result, _ in rows]
-    receipts = client.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
-    known = client.batch([("eth_getTransactionByHash", [h]) for h in hashes])
-    entries: list[dict[str, Any]] = []
-    resend: list[tuple[RowResult, str]] = []
-    for (result, raw), receipt, seen in zip(rows, receipts, known, strict=True):
-        if isinstance(receipt, dict):
-            _apply_receipt(result, receipt, entries)
-        elif isinstance(seen, dict):
-            result.status = "pending"
-        else:
-            resend.append((result, raw))
-    if resend:
-        answers = client.batch([("eth_sendRawTransaction", [raw]) for _, raw in resend])
-        for (result, _), answer in zip(resend, answers, strict=True):
-            if isinstance(answer, RpcError):
-                result.status, result.reason = "unknown", f"re-broadcast refused: {answer.message}"
+        client, chain_id = _connect(network, problems)
+        try:
+            assets, amounts = resolve(client, config, network, rows, problems)
+            if problems:
+                raise BadBatchRows(problems)
+            prefix = f"{wallet.name}|{network.name}|{chain_id}|{sender}|{run.run_id}"
+            keys = row_keys(prefix, targets, assets, amounts)
+            for row, key, to, asset, amount in zip(
+                rows, keys, targets, assets, amounts, strict=True
+            ):
+                shown = format_amount(amount, asset.decimals)
+                run.results.append(RowResult(row, key, to, shown, asset.symbol))
+            job = _Job(
+                wallet=wallet,
+                network=network,
+                config=config,
+                client=client,
+                chain_id=chain_id,
+                sender=sender,
+                index=index,
+                fees=fees,
+                rows=rows,
+                targets=targets,
+                assets=assets,
+                amounts=amounts,
+                allow=allow,
+                history=history,
+                run=run,
+            )
+            if dry_run:
+                _dry_run(job)
             else:
-                result.status = "pending"
-                entries.append({"event": "broadcast", "tx_hash": result.tx_hash})
-    history.append_many(entries)
+                _run(job, unlock, confirm, progress, approve, wait, timeout)
+            return run
+        finally:
+            client.close()
+    except KeyboardInterrupt:
+        raise BatchInterrupted(run, interrupted_message(run, history)) from None
 
 
-def _apply_receipt(
-    result: RowResult, receipt: dict[str, Any], entries: list[dict[str, Any]]
+def _connect(network: Network, problems: list[RowProblem]) -> tuple[RpcClient, int]:
+    try:
+        return connect(network)
+    except ChainError:
+        if problems:  # what is wrong with the file is said even with the node away
+            raise BadBatchRows(problems) from None
+        raise
+
+
+def _run(
+    job: _Job,
+    unlock: Unlock,
+    confirm: Confirm,
+    progress: Progress,
+    approve: Approve | None,
+    wait: bool,
+    timeout: float,
 ) -> None:
-    receipt = checked_receipt(receipt)  # the node's word, checked before it is believed
-    result.block = quantity(receipt["blockNumber"], "eth_getTransactionReceipt", "blockNumber")
-    ok = quantity(receipt.get("status", "0x1"), "eth_getTransactionReceipt", "status") == 1
-    result.status = "success" if ok else "failed"
-    entry: dict[str, Any] = {
-        "event": "confirmed" if ok else "failed",
-        "tx_hash": result.tx_hash,
-        "block": result.block,
-    }
-    if not ok:
-        result.reason = entry["reason"] = "reverted"
-    entries.append(entry)
+    run, home, rows = job.run, job.wallet.home, job.rows
+    batch_lock = hashlib.sha256(run.run_id.encode()).hexdigest()
+    # One run at a time: the run's lock is held to the end, receipts included, and the
+    # rows still to send are decided under the account lock.
+    with home.account_lock(f"batch-{job.chain_id}-{job.sender}-{batch_lock}"):
+        with home.account_lock(f"evm-{job.chain_id}-{job.sender}"):
+            fresh, unsettled = prior(job.history, job.run.results)
+            if unsettled:
+                settle(job.client, job.history, unsettled)
+                progress("resumed", len(unsettled), len(unsettled))
+            plans, reports = _plan_and_screen(job, fresh)
+            _refuse_blocked(job, fresh, reports)
+            for i, plan, report in zip(fresh, plans, reports, strict=True):
+                try:
+                    enforce(report, job.allow, confirm, plan.preview)
+                except ScreeningNotConfirmed as exc:
+                    raise ScreeningNotConfirmed(
+                        f"row {rows[i].line}: {exc.message}", report
+                    ) from None
+            progress("screened", len(rows), len(rows))
+            run.plan = _plan_of(job, fresh, plans)
+            if plans:
+                if approve is not None and not approve(run.plan):
+                    raise NotConfirmed(
+                        "the batch was not confirmed: nothing was signed (on a terminal "
+                        "answer y; in a script, --yes)"
+                    )
+                unlock()
+                signed = _sign(job, fresh, plans, reports)
+                progress("signed", len(signed), len(signed))
+                _broadcast_all(job, [run.results[i] for i in fresh], signed, progress)
+        if wait:
+            _await_all(job, timeout, progress)
+
+
+def _dry_run(job: _Job) -> None:
+    """Check and screen every row as a run would; sign, send and record nothing."""
+    fresh, unsettled = prior(job.history, job.run.results)
+    look_up(job.client, unsettled)  # read-only; a real run re-sends those the node lost
+    plans, reports = _plan_and_screen(job, fresh)
+    for i, plan, report in zip(fresh, plans, reports, strict=True):
+        result = job.run.results[i]
+        blocked = any(f.rule not in job.allow for f in report.blocking())
+        result.status = "blocked" if blocked else "would-send"
+        result.screening = report.to_json()
+        result.nonce = plan.tx.nonce
+        result.fee_cap, result.fee_unit = _fee(plan.preview.fee_cap, plan.preview.fee_asset)
+    job.run.plan = _plan_of(job, fresh, plans)
+
+
+def _plan_and_screen(
+    job: _Job, fresh: list[int]
+) -> tuple[list[TransferPlan], list[screening.Report]]:
+    if not fresh:
+        return [], []
+    items = [
+        TransferItem(job.targets[i], job.assets[i], job.amounts[i], job.rows[i].to) for i in fresh
+    ]
+    try:
+        plans = plan_batch(
+            job.client,
+            network=job.network.name,
+            chain_id=job.chain_id,
+            sender=job.sender,
+            items=items,
+            fees=job.fees,
+        )
+    except ItemError as exc:
+        line = job.rows[fresh[exc.position]].line
+        raise BadBatchFile(f"row {line}: {exc.error.message}") from None
+    context = screening_context(job.wallet, job.network, job.config, job.client)
+    if context.code is not None:
+        context.code.prefetch([t.recipient for t in items])
+    return plans, [screening.check(plan.preview, context) for plan in plans]
+
+
+def _refuse_blocked(job: _Job, fresh: list[int], reports: list[screening.Report]) -> None:
+    """Every blocked row named at once, before any question is asked."""
+    blocked = []
+    for i, report in zip(fresh, reports, strict=True):
+        findings = [f for f in report.blocking() if f.rule not in job.allow]
+        if findings:
+            blocked.append((job.rows[i].line, findings[0].message, report))
+    if not blocked:
+        return
+    shown = "; ".join(f"row {line}: {message}" for line, message, _ in blocked[:SHOWN_BLOCKS])
+    more = len(blocked) - SHOWN_BLOCKS
+    raise ScreeningBlocked(
+        f"refused by screening, nothing was signed: {shown}"
+        + (f"; and {more} more rows" if more > 0 else ""),
+        blocked[0][2],
+    )
+
+
+def _plan_of(job: _Job, fresh: list[int], plans: list[TransferPlan]) -> BatchPlan:
+    native = job.network.native
+    fee_asset = plans[0].preview.fee_asset if plans else native
+    fee_cap, fee_unit = _fee(sum(p.preview.fee_cap for p in plans), fee_asset)
+    return BatchPlan(
+        run_id=job.run.run_id,
+        rows=len(job.rows),
+        to_send=len(fresh),
+        done=len(job.rows) - len(fresh),
+        totals=totals([job.assets[i] for i in fresh], [job.amounts[i] for i in fresh]),
+        fee_cap=fee_cap,
+        fee_unit=fee_unit,
+    )
+
+
+def _fee(amount: int, asset: Asset) -> tuple[str, str]:
+    return format_amount(amount, asset.decimals), asset.symbol
+
+
+def _sign(
+    job: _Job, fresh: list[int], plans: list[TransferPlan], reports: list[screening.Report]
+) -> list[SignedTx]:
+    """Sign every row, then journal them all (one write) before anything is sent."""
+    signer = Signer(job.wallet.private_key("evm", job.index))
+    signed: list[SignedTx] = []
+    entries = []
+    for i, plan, report in zip(fresh, plans, reports, strict=True):
+        one = signer.sign(plan.tx)
+        signed.append(one)
+        row, result = job.rows[i], job.run.results[i]
+        sent = new_result(
+            job.network,
+            job.sender,
+            job.targets[i],
+            job.assets[i],
+            job.amounts[i],
+            plan,
+            report,
+            one,
+        )
+        result.result, result.tx_hash, result.nonce = sent, one.hash_hex, sent.nonce
+        result.screening = report.to_json()
+        result.fee_cap, result.fee_unit = sent.fee_cap, sent.fee_unit
+        entry = signed_entry(
+            sent, job.chain_id, one, allow=job.allow, dry_run=False, key=result.key
+        )
+        entries.append({**entry, "run_id": job.run.run_id, "row": row.line})
+    job.history.append_many(entries)
+    return signed
 
 
 def _broadcast_all(
-    client: RpcClient,
-    history: History,
-    results: list[RowResult],
-    signed: list[SignedTx],
-    progress: Progress,
+    job: _Job, results: list[RowResult], signed: list[SignedTx], progress: Progress
 ) -> None:
     sent = 0
     for start in range(0, len(signed), SEND_CHUNK):
         chunk = signed[start : start + SEND_CHUNK]
-        answers = client.batch([("eth_sendRawTransaction", [tx.raw_hex]) for tx in chunk])
+        answers = job.client.batch([("eth_sendRawTransaction", [tx.raw_hex]) for tx in chunk])
         entries = []
         for offset, (tx, answer) in enumerate(zip(chunk, answers, strict=True)):
             result = results[start + offset]
@@ -359,26 +353,22 @@ def _broadcast_all(
             else:
                 result.status = "pending"
                 entries.append({"event": "broadcast", "tx_hash": tx.hash_hex})
-        history.append_many(entries)
+        job.history.append_many(entries)
         sent += len(chunk)
         progress("sent", sent, len(signed))
 
 
-def _await_all(
-    client: RpcClient,
-    history: History,
-    results: list[RowResult],
-    timeout: float,
-    progress: Progress,
-) -> None:
-    waiting = [r for r in results if r.status == "pending" and r.tx_hash]
+def _await_all(job: _Job, timeout: float, progress: Progress) -> None:
+    waiting = [r for r in job.run.results if r.status == "pending" and r.tx_hash]
     if not waiting:
         return
-    receipts = client.wait_for_receipts([r.tx_hash for r in waiting if r.tx_hash], timeout)
+    found = job.client.wait_for_receipts([r.tx_hash for r in waiting if r.tx_hash], timeout)
     entries: list[dict[str, Any]] = []
     for result in waiting:
-        receipt = receipts.get(result.tx_hash or "")
+        receipt = found.get(result.tx_hash or "")
         if receipt is not None:
-            _apply_receipt(result, receipt, entries)
-    history.append_many(entries)
+            status = receipts.from_receipt(result.tx_hash or "", receipt)
+            result.status, result.block, result.reason = status.status, status.block, status.reason
+            entries.append(status.entry())
+    job.history.append_many(entries)
     progress("confirmed", len(entries), len(waiting))

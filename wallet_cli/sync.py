@@ -7,6 +7,10 @@ stopped is kept in `sync/<wallet>.<network>.json`, and a first run starts `max_b
 before the chain's head (poisoning bait is recent). Native transfers are found by reading
 whole blocks, which is heavy on a public node, so only the last `native_blocks` of the
 range are read for them.
+
+A transfer whose counterparty is one of this wallet's own addresses, or the zero address
+(a mint, or a burn), is recorded unflagged: neither is poisoning bait, and listing them as
+suspicious senders would only teach a person to ignore the list.
 """
 
 from __future__ import annotations
@@ -26,17 +30,26 @@ from wallet_cli.store.history import History
 from wallet_cli.wallet import Wallet
 
 NATIVE_DUST_WEI = 10**13  # 0.00001 ETH
+ZERO_ADDRESS = "0x" + "0" * 40
 TOKEN_DUST_DIVISOR = 1000  # under a thousandth of one token unit
 
 
 @dataclass
 class SyncResult:
+    """`senders`: the distinct counterparties of the suspicious transfers recorded now;
+    `suspicious` counts them (so a count shown beside the list always matches it), and
+    `suspicious_transfers` counts the transfers."""
+
     network: str
     first_block: int
     last_block: int
     recorded: int
-    suspicious: int
+    suspicious_transfers: int
     senders: list[str]
+
+    @property
+    def suspicious(self) -> int:
+        return len(self.senders)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +58,7 @@ class SyncResult:
             "to_block": self.last_block,
             "recorded": self.recorded,
             "suspicious": self.suspicious,
+            "suspicious_transfers": self.suspicious_transfers,
             "suspicious_senders": self.senders,
         }
 
@@ -78,7 +92,7 @@ def sync(
     seen = {(e.get("tx_hash"), e.get("log_index")) for e in entries if e.get("event") == "incoming"}
     signed = {e.get("tx_hash") for e in entries if e.get("event") == "signed"}
     listed = {a.lower() for a in config.tokens(network.name).values()}
-    classify = _Classifier(client, listed)
+    classify = _Classifier(client, listed, {a.lower() for a in ours} | {ZERO_ADDRESS})
     new: list[dict[str, Any]] = []
     for start in range(first, last + 1, chunk):
         end = min(last, start + chunk - 1)
@@ -119,9 +133,10 @@ def _saved_next(path: Any) -> int | None:
 
 
 class _Classifier:
-    def __init__(self, client: RpcClient, listed: set[str]) -> None:
+    def __init__(self, client: RpcClient, listed: set[str], harmless: set[str]) -> None:
         self.client = client
         self.listed = listed
+        self.harmless = harmless  # lower-case: this wallet's addresses and the zero address
         self._decimals: dict[str, tuple[int, str]] = {}
 
     def _asset(self, token: str) -> tuple[int, str]:
@@ -153,6 +168,8 @@ class _Classifier:
         counterparty = move.sender if direction == "in" else move.recipient
         if direction == "out":
             flags.append("forged-outgoing")
+        if counterparty.lower() in self.harmless:
+            flags = []
         what = "zero-value" if "zero-value" in flags else shown
         summary = (
             f"a {what} {unit} transfer"

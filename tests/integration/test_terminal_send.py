@@ -85,9 +85,21 @@ def test_batch_on_a_terminal_prompts_then_shows_progress(
     rows = tmp_path / "rows.csv"
     rows.write_text(f"to,amount\n{BOB},0.1\n{BOB},0.2\n")
     child = spawn(evm_home, "batch", str(rows))
+    child.expect("2 rows, 2 to send")
+    child.expect("total 0.3 ETH")
+    child.expect("Sign and send 2 transfers\\? \\[y/N\\] ")
+    child.sendline("n")  # declined: nothing signed, no passphrase asked
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 5, child.before
+    assert "Passphrase" not in child.before
+    child = spawn(evm_home, "batch", str(rows))
+    child.expect("Sign and send 2 transfers\\? \\[y/N\\] ")
+    child.sendline("y")
     child.expect("Passphrase for wallet 'dev': ")
     child.sendline(PASSPHRASE)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before
     assert child.before.count("success") == 2
+    assert "2 rows: 2 sent" in child.before

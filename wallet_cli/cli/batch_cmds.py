@@ -1,4 +1,9 @@
-"""`wallet batch FILE.csv`: screened, pipelined transfers from a CSV (to,amount[,token])."""
+"""`wallet batch FILE.csv`: screened, pipelined transfers from a CSV (to,amount[,token]).
+
+The person sees the row count, the total per asset and the fee cap once, before the
+passphrase, and answers once; a script passes `--yes`. Ctrl-C says what was done and that
+the same command resumes; the run ends with a summary (sent, skipped, failed).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from wallet_cli.cli import common, output
 from wallet_cli.cli.send_cmds import MaxFeeOption, PriorityFeeOption
+
+if TYPE_CHECKING:
+    from wallet_cli.batch_report import BatchPlan, BatchRun
+
+INTERRUPTED = 130
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +32,20 @@ def batch(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV with columns to,amount[,token].")],
     index: Annotated[int, typer.Option("--index", help="Which address sends.")] = 0,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Check and screen every row, show the totals; sign nothing."
+        ),
+    ] = False,
+    run_id: Annotated[
+        str | None,
+        typer.Option(
+            "--run-id",
+            help="Name this payment run (e.g. 2026-12): a new id pays the file again, the "
+            "same id never pays a row twice. Default: the file's SHA-256.",
+        ),
+    ] = None,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Return once broadcast.")] = False,
     allow: common.AllowOption = None,
     timeout: Annotated[
@@ -30,11 +54,16 @@ def batch(
     max_fee_per_gas: MaxFeeOption = None,
     priority_fee: PriorityFeeOption = None,
 ) -> None:
-    """Validate and screen every row, then sign all and send them together.
+    """Validate and screen every row, show the totals and ask once, then sign all and send
+    them together.
 
-    Running the same file again skips rows already confirmed and never sends a row twice.
+    Running it again (same file, or same --run-id) resumes: rows already signed are skipped
+    or re-broadcast, never paid twice.
     """
-    from wallet_cli.batch import run_batch
+    from chains.registry import adapter_for
+    from wallet_cli.batch import BatchInterrupted, run_batch
+    from wallet_cli.batch_rows import BadBatchRows
+    from wallet_cli.cli.exits import exit_code_for
     from wallet_cli.cli.screening_view import confirmer
 
     session = common.session_of(ctx)
@@ -43,54 +72,137 @@ def batch(
         output.note(f"DANGER: --allow {rule} lets a blocking finding of that rule through")
     wallet = session.wallet()
     network = session.network()
+    key = adapter_for(network.family).account_key(network, None)
+    sender = wallet.addresses(key, [index])[0].address
 
     def unlock() -> None:
         wallet.unlock(session.unlock_sources(wallet))
 
-    with _progress(enabled=not session.json and sys.stderr.isatty()) as progress:
-        results = run_batch(
-            wallet,
-            network,
-            session.config,
-            file,
-            index=index,
-            unlock=unlock,
-            confirm=confirmer(session),
-            progress=progress,
-            allow=allowed,
-            wait=not no_wait,
-            timeout=timeout,
-            max_fee_per_gas=max_fee_per_gas,
-            priority_fee=priority_fee,
-        )
-    rows = [r.to_json() for r in results]
-    for document, result in zip(rows, results, strict=True):
-        if result.result is not None:  # signed now: its fee cap, in the native asset
-            document["fee_cap"] = result.result.fee_cap
-            document["fee_unit"] = result.result.fee_unit
-    lines = [
-        f"row {r['row']:>4}  {r['status']:<9} {r['amount']} {r['unit'] or ''} -> {r['to']}  "
-        f"{r['tx_hash'] or ''}{'  (already done)' if r['skipped'] else ''}"
-        + (f"  fee cap {r['fee_cap']} {r['fee_unit']}" if "fee_cap" in r else "")
-        for r in rows
-    ]
-    from chains.registry import adapter_for
+    def approve(plan: BatchPlan) -> bool:
+        from wallet_cli.cli import prompts
 
-    key = adapter_for(network.family).account_key(network, None)
-    sender = wallet.addresses(key, [index])[0].address
+        output.note("\n".join(plan_lines(plan, file, sender, network.name)))
+        if session.yes:
+            return True
+        if not prompts.terminal_available():
+            return False
+        question = f"Sign and send {plan.to_send} transfer{'s' * (plan.to_send != 1)}? [y/N] "
+        return prompts.ask(question).lower() in ("y", "yes")
+
+    try:
+        with _progress(enabled=not session.json and sys.stderr.isatty()) as progress:
+            run = run_batch(
+                wallet,
+                network,
+                session.config,
+                file,
+                index=index,
+                unlock=unlock,
+                confirm=confirmer(session),
+                progress=progress,
+                approve=approve,
+                allow=allowed,
+                wait=not no_wait,
+                timeout=timeout,
+                max_fee_per_gas=max_fee_per_gas,
+                priority_fee=priority_fee,
+                run_id=run_id,
+                dry_run=dry_run,
+            )
+    except BadBatchRows as exc:
+        code = exit_code_for(exc.kind)
+        rows = [p.to_json() for p in exc.problems]
+        details = [f"row {p.line}: {p.message}" for p in exc.problems] if len(rows) > 1 else []
+        output.error(session.json, exc.code, code, exc.message, {"rows": rows}, details)
+        raise typer.Exit(code) from None
+    except BatchInterrupted as exc:
+        document: dict[str, Any] = {"run_id": exc.run.run_id, "summary": exc.run.summary()}
+        document["results"] = [r.to_json() for r in exc.run.results]
+        output.error(session.json, "interrupted", INTERRUPTED, exc.message, document)
+        raise typer.Exit(INTERRUPTED) from None
+    _report(session.json, run, file, sender, network.name, network.family)
+
+
+def _report(
+    json_mode: bool, run: BatchRun, file: Path, sender: str, network: str, chain: str
+) -> None:
+    rows = [r.to_json() for r in run.results]
+    summary = run.summary()
+    lines = [] if json_mode else _row_lines(rows)
+    if run.dry_run and run.plan is not None and not json_mode:
+        lines += ["", *plan_lines(run.plan, file, sender, network)]
     output.emit(
-        session.json,
+        json_mode,
         {
-            "network": network.name,
-            "chain": network.family,
+            "network": network,
+            "chain": chain,
             "from": sender,
             "file": str(file),
+            "run_id": run.run_id,
+            "dry_run": run.dry_run,
+            "plan": run.plan.to_json() if run.plan else None,
+            "summary": summary,
             "results": rows,
         },
         lines,
     )
-    if any(r["status"] in ("failed", "rejected", "unknown") for r in rows):
+    if not json_mode:
+        output.note(summary_line(summary, run.dry_run))
+    if run.dry_run and summary["blocked"]:
+        raise typer.Exit(3)  # as a blocked run would: a script can branch on it
+    if summary["failed"]:
         raise typer.Exit(1)
+
+
+def plan_lines(plan: BatchPlan, file: Path, sender: str, network: str) -> list[str]:
+    """The totals a person approves: rows, amount per asset, the fee cap."""
+    run = plan.run_id if len(plan.run_id) < 64 else f"file sha256 {plan.run_id[:12]}..."
+    done = f", {plan.done} already done" if plan.done else ""
+    lines = [f"Batch {file.name} (run {run}): {plan.rows} rows, {plan.to_send} to send{done}"]
+    lines += [
+        f"  total {t['amount']} {t['unit']}" + (f" (token {t['token']})" if t["token"] else "")
+        for t in plan.totals
+    ]
+    lines.append(f"  fees at most {plan.fee_cap} {plan.fee_unit} in all")
+    lines.append(f"  from {sender} on {network}")
+    return lines
+
+
+def summary_line(summary: dict[str, int], dry_run: bool) -> str:
+    if dry_run:
+        return (
+            f"dry run, {summary['rows']} rows: {summary['would_send']} would be sent, "
+            f"{summary['blocked']} blocked, {summary['skipped']} done before; nothing was signed"
+        )
+    text = (
+        f"{summary['rows']} rows: {summary['sent']} sent, {summary['rebroadcast']} re-broadcast, "
+        f"{summary['skipped']} skipped (done before), {summary['failed']} failed"
+    )
+    return text + (f"; {summary['pending']} still pending" if summary["pending"] else "")
+
+
+def _row_lines(rows: list[dict[str, Any]]) -> list[str]:
+    header = f"{'ROW':>5}  {'STATUS':<13} {'AMOUNT':<24} {'TO':<42}  TX"
+    lines = [header]
+    for r in rows:
+        notes = []
+        if r["rebroadcast"]:
+            notes.append("re-broadcast")
+        elif r["skipped"]:
+            notes.append("done before")
+        if r.get("fee_cap") is not None:
+            notes.append(f"fee cap {r['fee_cap']} {r['fee_unit']}")
+        if r.get("reason"):
+            notes.append(str(r["reason"]))
+        verdict = (r.get("screening") or {}).get("verdict")
+        if verdict not in (None, "ok"):
+            notes.append(f"screening {verdict}")
+        amount = f"{r['amount']} {r['unit']}"
+        lines.append(
+            f"{r['row']:>5}  {r['status']:<13} {amount:<24} {r['to']:<42}  {r['tx_hash'] or '-'}"
+            + (f"  ({'; '.join(notes)})" if notes else "")
+        )
+    return lines
 
 
 @contextmanager
@@ -107,7 +219,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
     tasks: dict[str, Any] = {}
 
     def update(stage: str, done: int, total: int) -> None:
-        if stage == "screened":
+        if stage in ("screened", "resumed"):
             return
         if not tasks:
             bar.start()

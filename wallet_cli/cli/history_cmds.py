@@ -1,13 +1,17 @@
-"""`wallet history`: what this wallet signed and sent, newest first; `--verify` the chain."""
+"""`wallet history`: what this wallet signed and sent, newest first; `--verify` the chain;
+`--refresh` settles transactions sent with --no-wait from the node's receipts."""
 
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from wallet_cli.cli import common, output
+
+# Journal events as a person reads them; JSON keeps the event names.
+_SHOWN = {"signed": "signed", "broadcast": "pending", "confirmed": "confirmed"}
 
 
 def register(app: typer.Typer) -> None:
@@ -19,9 +23,17 @@ def history(
     verify: Annotated[
         bool, typer.Option("--verify", help="Check that no entry was edited or deleted.")
     ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="First ask the node about transactions still pending on this network "
+            "(one batch call) and record their receipts.",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many rows.")] = 50,
 ) -> None:
-    """Signed transactions and their status, newest first (read-only)."""
+    """Signed transactions and their status, newest first (never asks for a passphrase)."""
     from wallet_cli.errors import HistoryDamaged, HomeUnusable
     from wallet_cli.store.history import History, latest_by_transaction
 
@@ -49,15 +61,59 @@ def history(
         if not result.ok:
             raise typer.Exit(1)
         return
+    document: dict[str, Any] = {"wallet": wallet.name}
+    if refresh:
+        document["refreshed"] = _refresh(session, wallet)
     rows = latest_by_transaction(journal.entries())[: max(limit, 0)]
-    lines = [
-        f"{r.get('time', '')[:19]}  {r.get('status', ''):<10} {r.get('amount', '')} "
-        f"{r.get('unit', '')} -> {r.get('to', '')}  {r.get('tx_hash', '')}"
-        + ("  (dry run)" if r.get("dry_run") else "")
-        for r in rows
+    document["transactions"] = rows
+    output.emit(session.json, document, table(rows) if rows else ["no transactions yet"])
+
+
+def _refresh(session: common.Session, wallet: Any) -> dict[str, Any]:
+    from wallet_cli.receipts import refresh
+
+    network = session.network()
+    statuses, recorded = refresh(wallet, network)
+    counts = {
+        "network": network.name,
+        "checked": len(statuses),
+        "updated": len(recorded),
+        "pending": sum(s.status == "pending" for s in statuses),
+        "not_found": sum(s.status == "not-found" for s in statuses),
+    }
+    if not session.json:
+        lost = f", {counts['not_found']} unknown to the node" if counts["not_found"] else ""
+        output.note(
+            f"refreshed on {network.name}: {counts['checked']} pending checked, "
+            f"{counts['updated']} settled, {counts['pending']} still pending{lost}"
+        )
+    return counts
+
+
+def table(rows: list[dict[str, Any]]) -> list[str]:
+    """Rows under a header; a missing value is '-', never Python's None."""
+    cells = []
+    for r in rows:
+        status = "dry-run" if r.get("dry_run") else _SHOWN.get(r.get("status") or "", "")
+        amount = f"{_cell(r.get('amount'))} {_cell(r.get('unit'), '')}".strip()
+        cells.append(
+            [
+                _cell(r.get("time"))[:19],
+                status or _cell(r.get("status")),
+                _cell(r.get("network")),
+                amount,
+                _cell(r.get("to")),
+                _cell(r.get("block")),
+                _cell(r.get("tx_hash")),
+            ]
+        )
+    header = ["TIME", "STATUS", "NETWORK", "AMOUNT", "TO", "BLOCK", "TX"]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *cells]
     ]
-    output.emit(
-        session.json,
-        {"wallet": wallet.name, "transactions": rows},
-        lines or ["no transactions yet"],
-    )
+
+
+def _cell(value: object, missing: str = "-") -> str:
+    return missing if value is None or value == "" else str(value)
