@@ -76,6 +76,7 @@ run restore --name restored < words.txt
 run --wallet restored address --count 5
 run --json --wallet restored address --index 7
 run list
+run use main
 printf '59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d\n' > key.hex
 run import-key --name single < key.hex
 run --wallet restored export-keystore --index 3 --out key3.json --keystore-passphrase-file key-pass.txt
@@ -99,9 +100,14 @@ run devnet up --port "$port"
 export WALLET_NAME=dev WALLET_PASSPHRASE_FILE="$work/pass.txt"
 echo "$dev_mnemonic" | wallet restore --name dev
 run balance
+run receive --amount 0.5
 run send --to "$bob" --amount 1.5
 printf 'to,amount\n%s,0.25\n%s,20gwei\n' "$bob" "$carol" > payouts.csv
+run batch payouts.csv --dry-run
 run --yes batch payouts.csv
+tx=$(json send --to "$bob" --amount 0.1 --no-wait | field 'd["tx_hash"]')
+run tx status "$tx"
+run history --refresh
 run history
 run history --verify
 signature=$(json sign-message "text" | field 'd["signature"]')

@@ -22,6 +22,11 @@ class DevnetRunning(WalletError):
     kind = "input"
 
 
+class DevnetPortInUse(WalletError):
+    code = "devnet-port-in-use"
+    kind = "input"
+
+
 @dataclass(frozen=True)
 class DevnetState:
     pid: int
@@ -55,6 +60,13 @@ def up(home: Home, port: int) -> DevnetState:
         running = read_state(home)
         if running is not None:
             raise DevnetRunning(f"a devnet already runs at {running.url} (pid {running.pid})")
+        if not 1 <= port <= 65535:
+            raise DevnetPortInUse(f"--port must be between 1 and 65535, not {port}")
+        if not anvil.port_is_free(port):
+            raise DevnetPortInUse(
+                f"port {port} on 127.0.0.1 is already in use (another devnet or program); "
+                "nothing was started: choose another with --port P"
+            )
         folder = home.root / "devnet"
         make_private_dir(folder)
         process = anvil.start(port, folder)

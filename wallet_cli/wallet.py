@@ -51,9 +51,12 @@ def select_name(home: Home, config: Config, requested: str | None) -> str:
     if config.default_wallet and config.default_wallet in names:
         return config.default_wallet
     if not names:
-        raise WalletNotFound(f"no wallet in {home.root}; create one with 'wallet init'")
+        raise WalletNotFound(
+            f"no wallet in {home.root}; create one with 'wallet init' or 'wallet restore'"
+        )
     raise WalletAmbiguous(
-        f"{len(names)} wallets in this home ({', '.join(names)}): choose one with --wallet"
+        f"{len(names)} wallets in this home ({', '.join(names)}) and no default: pick one "
+        f"with --wallet NAME, or make one the default with 'wallet use NAME'"
     )
 
 

@@ -55,6 +55,22 @@ def find_binary() -> str:
     )
 
 
+def port_is_free(port: int) -> bool:
+    """Whether anvil could listen on 127.0.0.1:`port` now. Without this check a node already
+    on the port answers the readiness probe while the new anvil dies failing to bind, and a
+    dead pid is recorded as the running devnet."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As anvil binds: a port in TIME_WAIT is free, one with a listener is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def start(port: int, folder: Path, chain_id: int = DEV_CHAIN_ID) -> DevnetProcess:
     binary = find_binary()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -103,9 +119,11 @@ def _wait_ready(process: subprocess.Popen[bytes], devnet: DevnetProcess, log: Pa
                 )
             try:
                 client.chain_id()
-                return
             except NodeUnreachable:
                 time.sleep(0.02)
+                continue
+            if process.poll() is None:  # the answer came from this anvil, not another node
+                return
     finally:
         client.close()
     stop(process.pid)

@@ -1,4 +1,4 @@
-"""`wallet list` and `wallet address`: public data only, never a passphrase."""
+"""`wallet list`, `wallet use` and `wallet address`: public data only, never a passphrase."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from wallet_cli.errors import InvalidIndex
 
 def register(app: typer.Typer) -> None:
     app.command("list")(list_wallets)
+    app.command("use")(use)
     app.command("address")(address)
+
+
+LIST_HEADER = f"{'WALLET':<16} {'KIND':<9} {'ACCOUNT':<18} FIRST ADDRESS"
 
 
 def list_wallets(ctx: typer.Context) -> None:
@@ -21,8 +25,11 @@ def list_wallets(ctx: typer.Context) -> None:
 
     session = common.session_of(ctx)
     home = session.home
+    default = session.config.default_wallet
+    if default not in home.wallet_names():
+        default = None  # a default whose wallet is gone picks nothing (select_name)
     wallets: list[dict[str, Any]] = []
-    lines: list[str] = []
+    lines: list[str] = [LIST_HEADER]
     for name in home.wallet_names():
         wallet = Wallet.open(home, name)
         accounts = []
@@ -40,7 +47,8 @@ def list_wallets(ctx: typer.Context) -> None:
                 }
             )
             if record.account.network in (None, "bitcoin"):
-                lines.append(f"{name:<16} {wallet.kind:<9} {key:<18} {first.address}")
+                shown = f"{name}*" if name == default else name
+                lines.append(f"{shown:<16} {wallet.kind:<9} {key:<18} {first.address}")
         wallets.append(
             {
                 "name": name,
@@ -50,8 +58,38 @@ def list_wallets(ctx: typer.Context) -> None:
             }
         )
     if not wallets:
-        lines = [f"No wallets in {home.root}; create one with 'wallet init'."]
-    output.emit(session.json, {"home": str(home.root), "wallets": wallets}, lines)
+        lines = [f"No wallets in {home.root}; create one with 'wallet init' or 'wallet restore'."]
+    elif default is not None:
+        lines.append("* the default wallet (wallet use NAME)")
+    document = {"home": str(home.root), "default_wallet": default, "wallets": wallets}
+    output.emit(session.json, document, lines)
+
+
+def use(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The wallet commands act on by default.")],
+) -> None:
+    """Make NAME the default wallet (kept in config.toml as default_wallet)."""
+    from wallet_cli.errors import WalletNotFound
+    from wallet_cli.store.config import Config
+    from wallet_cli.store.home import validate_name
+
+    session = common.session_of(ctx)
+    home = session.home
+    validate_name(name)
+    with home.lock():
+        names = home.wallet_names()
+        if name not in names:
+            known = ", ".join(names) or "none: create one with 'wallet init' or 'wallet restore'"
+            raise WalletNotFound(f"no wallet named {name!r} in {home.root} (wallets: {known})")
+        config = Config.load(home)
+        config.default_wallet = name
+        config.save(home)
+    output.emit(
+        session.json,
+        {"default_wallet": name},
+        [f"'{name}' is now the default wallet; --wallet NAME still picks another."],
+    )
 
 
 def address(

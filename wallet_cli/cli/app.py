@@ -23,19 +23,50 @@ from wallet_cli.cli import (
     message_cmds,
     network_cmds,
     psbt_cmds,
+    receive_cmds,
     screening_cmds,
     send_cmds,
+    tx_cmds,
 )
-from wallet_cli.cli.session import Session
+from wallet_cli.cli.session import Session, remember
 
 app = typer.Typer(
     name="wallet",
-    help="A self-custody crypto wallet that screens every destination before it signs.",
+    help="A self-custody crypto wallet that screens every destination before it signs. "
+    "Global options may also follow the command: wallet send --to X --amount 1 --yes --json.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=False,  # added below, eagerly and lazily (completion.py)
     no_args_is_help=True,
 )
+
+
+def _version(ctx: typer.Context, value: bool) -> None:
+    """`--version`: the installed package's version, from its metadata."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    from wallet_cli.cli import output
+
+    number = version("wallet")
+    json_mode = isinstance(ctx.obj, dict) and bool(ctx.obj.get("json"))
+    output.emit(json_mode, {"version": number}, [f"wallet {number}"])
+    raise typer.Exit(0)
+
+
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from wallet_cli.cli import completion
+
+        completion.install(ctx)
+
+
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from wallet_cli.cli import completion
+
+        completion.show(ctx)
 
 
 @app.callback()
@@ -68,16 +99,43 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show a traceback for unexpected errors.")
     ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            is_eager=True,
+            callback=_install_completion,
+            help="Install shell completion for the current shell (bash, zsh, fish).",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            is_eager=True,
+            callback=_show_completion,
+            help="Print the shell completion script, to install it by hand.",
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = Session(home, wallet, network, passphrase_file, json_output, yes, debug)
+    remember(ctx.obj)
 
 
 keys.register(app)
 keyfiles.register(app)
 accounts.register(app)
 send_cmds.register(app)
+receive_cmds.register(app)
 batch_cmds.register(app)
 history_cmds.register(app)
+tx_cmds.register(app)
 message_cmds.register(app)
 screening_cmds.register(app)
 bitcoin_cmds.register(app)

@@ -14,10 +14,29 @@ from wallet_cli.errors import WalletExists
 
 __all__ = ["AllowOption", "Session"]
 
+
+def known_rules(values: list[str] | None) -> list[str] | None:
+    """`--allow` takes rule ids of the screening registry only: a typo must not look like
+    an override that silently does nothing (exit 2, listing the ids)."""
+    if not values:
+        return values
+    from wallet_cli.screening.rules import RULES
+
+    ids = [rule.id for rule in RULES]
+    unknown = [value for value in values if value not in ids]
+    if unknown:
+        raise typer.BadParameter(f"unknown rule id {unknown[0]!r}; rule ids: {', '.join(ids)}")
+    return values
+
+
 # The one way past a `block` finding, per rule; printed, and written to history.
 AllowOption = Annotated[
     list[str] | None,
-    typer.Option("--allow", help="DANGEROUS: let a blocking screening rule (by id) pass."),
+    typer.Option(
+        "--allow",
+        help="DANGEROUS: let a blocking screening rule (by id) pass.",
+        callback=known_rules,
+    ),
 ]
 
 
@@ -28,9 +47,61 @@ def session_of(ctx: typer.Context) -> Session:
 
 
 def new_passphrase(session: Session, purpose: str, file: Path | None = None) -> str:
+    """A new vault passphrase (init, restore, import-key, import-keystore), with a warning
+    on stderr when the estimator finds it weak."""
     from keystore.passphrase import resolve
 
-    return resolve(session.new_passphrase_sources(purpose, file), purpose).value
+    value = resolve(session.new_passphrase_sources(purpose, file), purpose).value
+    warn_if_weak(value, purpose)
+    return value
+
+
+def replacement_passphrase(wallet_name: str, file: Path | None) -> str:
+    """`passwd`'s new passphrase: from --new-passphrase-file, else asked twice on the
+    terminal; without either, the error names the option."""
+    from keystore.errors import NoPassphrase
+    from keystore.passphrase import PassphraseSources, resolve
+    from wallet_cli.cli import prompts
+
+    purpose = f"wallet '{wallet_name}'"
+    if file is not None:
+        sources = PassphraseSources(file=file, environ={}, notice=output.note)
+    else:
+        prompt = prompts.new_passphrase_prompt(purpose)
+        if prompt is None:
+            raise NoPassphrase(
+                f"no new passphrase for {purpose}: no terminal to ask on; "
+                "pass --new-passphrase-file FILE"
+            )
+        sources = PassphraseSources(file=None, environ={}, prompt=prompt)
+    value = resolve(sources, f"the new passphrase of {purpose}").value
+    warn_if_weak(value, purpose)
+    return value
+
+
+# zxcvbn scores 0-4; below 3 is "somewhat guessable" or worse. It reads the first 72
+# characters only (its limit); a longer passphrase is judged by those.
+WEAK_SCORE = 3
+ESTIMATOR_MAX_LENGTH = 72
+
+
+def warn_if_weak(passphrase: str, purpose: str) -> None:
+    """Say so on stderr when zxcvbn finds the new passphrase easy to guess; never refuse
+    (a person may have reasons) and never print the passphrase or any part of it."""
+    from zxcvbn import zxcvbn
+
+    estimate = zxcvbn(passphrase[:ESTIMATOR_MAX_LENGTH])
+    if estimate["score"] >= WEAK_SCORE:
+        return
+    offline = estimate["crack_times_display"]["offline_slow_hashing_1e4_per_second"]
+    advice = estimate["feedback"]["warning"] or "It is easy to guess."
+    if passphrase.strip().lower() in advice.lower():  # its templates quote examples ("aaa")
+        advice = "It is easy to guess."
+    output.note(
+        f"warning: the new passphrase for {purpose} is weak (strength {estimate['score']} of 4; "
+        f"guessed in {offline} by a well-equipped attacker who has the vault file): {advice} "
+        "A longer passphrase of several uncommon words is stronger."
+    )
 
 
 def ensure_new_name(session: Session, name: str) -> None:

@@ -28,6 +28,7 @@ def enable(ctx: typer.Context) -> None:
         file=session.passphrase_file,
         environ=os.environ,
         prompt=passphrase_prompt(f"wallet '{wallet.name}'"),
+        notice=output.note,
     )
     passphrase = resolve(sources, f"wallet '{wallet.name}'").value
     wallet.unlock(passphrase)

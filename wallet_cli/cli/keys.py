@@ -157,7 +157,7 @@ def _bip39_passphrase(file: Path | None, prompt: bool) -> str:
     if file is not None:
         from keystore.passphrase import read_passphrase_file
 
-        return read_passphrase_file(file, "BIP-39 passphrase file")
+        return read_passphrase_file(file, "BIP-39 passphrase file", notice=output.note)
     if prompt:
         ask = prompts.new_passphrase_prompt("the BIP-39 passphrase (25th word)")
         if ask is None:

@@ -18,7 +18,7 @@ app = typer.Typer(help="Named networks (config.toml).", no_args_is_help=True)
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Network name.")],
-    chain: Annotated[str, typer.Option("--chain", help="evm, btc or sol.")],
+    chain: Annotated[str, typer.Option("--chain", help="evm or btc (sol: not yet).")],
     rpc: Annotated[str | None, typer.Option("--rpc", help="RPC URL.")] = None,
     chain_id: Annotated[int | None, typer.Option("--chain-id", help="Expected chain id.")] = None,
     devnet: Annotated[bool, typer.Option("--devnet", help="A local development chain.")] = False,
@@ -48,7 +48,7 @@ def add(
     ] = None,
 ) -> None:
     """Add or replace a network; EVM networks need --rpc and --chain-id."""
-    from chains.base import FAMILIES, Network, family_of
+    from chains.base import Network, family_of
     from wallet_cli.errors import BadInput
     from wallet_cli.store import network_settings
     from wallet_cli.store.config import Config
@@ -58,7 +58,9 @@ def add(
     validate_name(name)
     family = family_of(chain)
     if family is None:
-        raise BadInput(f"--chain must be one of {', '.join(FAMILIES)}, not {chain!r}")
+        raise BadInput(f"--chain must be evm or btc, not {chain!r}")
+    if family == "sol":
+        raise BadInput("Solana networks are not supported yet: --chain is evm or btc")
     if family == "evm" and (rpc is None or chain_id is None):
         raise BadInput("an EVM network needs --rpc URL and --chain-id N")
     if rpc is not None and not rpc.startswith(("http://", "https://")):
@@ -112,10 +114,19 @@ def add(
             **_limits_json(network),
         },
         [
-            f"network {name!r} saved ({family}, {rpc or 'no RPC'}, chain id {chain_id})",
+            f"network {name!r} saved ({', '.join(_summary(network))})",
             f"  {_limits_text(network)}",
         ],
     )
+
+
+def _summary(network: Network) -> list[str]:
+    parts = [network.family, network.rpc_url or "no RPC"]
+    if network.chain_id is not None:
+        parts.append(f"chain id {network.chain_id}")
+    if network.is_devnet:
+        parts.append("devnet")
+    return parts
 
 
 def _limits_json(network: Network) -> dict[str, Any]:
@@ -168,11 +179,20 @@ def list_networks(ctx: typer.Context) -> None:
             }
         )
         texts.append(_limits_text(network))
-    lines = [
-        f"{r['name']:<16} {r['chain']:<4} {r['chain_id']!s:<10} {r['rpc'] or '-'}\n{'':<16} {text}"
+    lines = [NETWORK_HEADER]
+    lines += [
+        f"{r['name']:<16} {r['chain']:<5} {_or_dash(r['chain_id']):<10} {r['rpc'] or '-'}"
+        f"{'  (devnet)' if r['devnet'] else ''}\n{'':<16} {text}"
         for r, text in zip(rows, texts, strict=True)
     ]
     output.emit(session.json, {"networks": rows}, lines)
+
+
+NETWORK_HEADER = f"{'NETWORK':<16} {'CHAIN':<5} {'CHAIN ID':<10} RPC"
+
+
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
 
 
 @app.command("remove")

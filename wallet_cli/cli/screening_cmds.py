@@ -54,8 +54,12 @@ def check(
     finally:
         if client is not None:
             client.close()
+    from wallet_cli.cli.hints import dev_chain_hint
     from wallet_cli.cli.screening_view import finding_lines
 
+    hint = dev_chain_hint(report, network)
+    if hint and not session.json:
+        output.note(f"hint: {hint}")
     output.emit(
         session.json,
         {
@@ -79,6 +83,8 @@ def _client_or_unreachable(network: Any, connect: Any) -> Any:
     try:
         return connect(network)[0]
     except NodeUnreachable:
+        if network.name == "devnet" and network.is_devnet:
+            output.note("note: no node answers on the devnet; start one with 'wallet devnet up'")
         return RpcClient(network.rpc_url, timeout=2.0) if network.rpc_url else None
 
 
@@ -116,10 +122,11 @@ def sync(
         )
     finally:
         client.close()
+    count = result.suspicious  # len(result.senders): the count is of the list below it
     lines = [
         f"blocks {result.first_block}..{result.last_block}: {result.recorded} transfers "
-        f"recorded, {result.suspicious} suspicious",
-        *(f"  suspicious sender: {a}" for a in result.senders),
+        f"recorded; {count or 'no'} suspicious sender{'s' * (count != 1)}" + (":" if count else ""),
+        *(f"  {a}" for a in result.senders),
     ]
     output.emit(session.json, result.to_json(), lines)
 
@@ -152,8 +159,9 @@ def contacts_list(ctx: typer.Context) -> None:
 
     session = common.session_of(ctx)
     rows = [c.to_json() for c in contacts.load(session.home)]
-    lines = [f"{r['name']:<20} {r['chain']:<4} {r['address']}" for r in rows]
-    output.emit(session.json, {"contacts": rows}, lines or ["no contacts"])
+    lines = [f"{r['name']:<20} {r['chain']:<5} {r['address']}" for r in rows]
+    header = f"{'NAME':<20} {'CHAIN':<5} ADDRESS"
+    output.emit(session.json, {"contacts": rows}, [header, *lines] if lines else ["no contacts"])
 
 
 @contacts_app.command("remove")

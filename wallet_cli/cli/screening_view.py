@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 from chains.base import Preview
-from wallet_cli.cli import prompts
+from wallet_cli.cli import output, prompts
 from wallet_cli.cli.session import Session
 from wallet_cli.screening import Report
 from wallet_cli.transfer import Confirm
 
 _MARK = {"info": "info ", "warn": "WARN ", "block": "BLOCK"}
+# On a terminal: a symbol and a colour, so a block or a warning is not read past.
+_SYMBOL = {"warn": "\N{WARNING SIGN}", "block": "\N{HEAVY MULTIPLICATION X}"}
+_STYLE = {"warn": "bold yellow", "block": "bold red"}
 
 
-def finding_lines(report: Report) -> list[str]:
-    return [f"  [{_MARK[f.severity]}] {f.rule}: {f.message}" for f in report.findings]
+def finding_lines(report: Report) -> list[output.Line]:
+    """One line per finding: `  [BLOCK] rule: message` piped; on a terminal a block is
+    `  ✖ BLOCK rule: message` in red and a warning `  ⚠ WARN  …` in yellow."""
+    lines: list[output.Line] = []
+    for f in report.findings:
+        plain = f"  [{_MARK[f.severity]}] {f.rule}: {f.message}"
+        if f.severity not in _SYMBOL:
+            lines.append(plain)
+            continue
+        shown = f"  {_SYMBOL[f.severity]} {_MARK[f.severity]} {f.rule}: {f.message}"
+        lines.append(output.Styled(plain, shown, _STYLE[f.severity]))
+    return lines
+
+
+def terminal_lines(lines: list[output.Line]) -> str:
+    """`lines` as the controlling terminal shows them (prompts write there)."""
+    return "\n".join(output.render_on_tty(line) for line in lines)
 
 
 def confirmer(session: Session) -> Confirm:
@@ -24,7 +42,7 @@ def confirmer(session: Session) -> Confirm:
         if not prompts.terminal_available():
             return False
         destination = preview.outputs[0].recipient
-        prompts.say("Screening warnings:\n" + "\n".join(finding_lines(report)) + "\n")
+        prompts.say("Screening warnings:\n" + terminal_lines(finding_lines(report)) + "\n")
         answer = prompts.ask(f"To send to {destination} anyway, type its last 4 characters: ")
         return answer.lower() == destination[-4:].lower()
 

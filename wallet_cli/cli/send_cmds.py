@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -101,6 +102,13 @@ def send(
         max_fee_per_gas=max_fee_per_gas,
         priority_fee=priority_fee,
     )
+    shown: list[Preview] = []
+
+    def show(preview: Preview, report: Report) -> None:
+        if not session.json:
+            _show_preview(preview, report)
+            shown.append(preview)
+
     result = send_transfer(
         wallet,
         session.network(),
@@ -108,11 +116,16 @@ def send(
         request,
         unlock=lambda: _unlock(session),
         confirm=confirmer(session),
-        show=(lambda preview, report: None) if session.json else _show_preview,
+        show=show,
     )
-    lines = [f"{result.amount} {result.unit} from {result.sender} to {result.to}"]
+    # On a terminal the preview (stderr) is still on screen: the result does not repeat it.
+    repeat = not (shown and output.is_terminal(sys.stdout) and output.is_terminal(sys.stderr))
+    lines = [f"{result.amount} {result.unit} from {result.sender} to {result.to}"] if repeat else []
     lines += [f"screening: {result.report.verdict}", *finding_lines(result.report)]
-    lines.append(f"fee cap: {result.fee_cap} {result.fee_unit}, nonce {result.nonce}")
+    if repeat:
+        lines.append(f"fee cap: {result.fee_cap} {result.fee_unit}, nonce {result.nonce}")
+    else:
+        lines.append(f"nonce {result.nonce}")
     if result.raw is not None:
         lines.append(f"raw transaction (not broadcast): {result.raw}")
     lines.append(
@@ -155,14 +168,14 @@ def _send_bitcoin(
         unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
     )
     document = result.to_json()
-    fee = f"{result.fee} sat ({format_amount(result.fee or 0, 8)} {result.unit})"
     lines = [
         f"{document['amount']} {result.unit} from {result.sender} to {result.to}",
         f"screening: {result.report.verdict}",
         *finding_lines(result.report),
-        f"fee: {fee}",
-        f"tx {result.txid}: {result.status}",
     ]
+    if result.fee is not None:
+        lines.append(f"fee: {result.fee} sat ({format_amount(result.fee, 8)} {result.unit})")
+    lines.append(f"tx {result.txid or '-'}: {result.status}")
     if result.status == "not-broadcast":
         lines.append(f"raw transaction (not broadcast): {result.raw}")
     output.emit(session.json, document, lines)

@@ -60,6 +60,7 @@ class Session:
 
     def unlock_sources(self, wallet: Wallet) -> PassphraseSources:
         from keystore.passphrase import PassphraseSources
+        from wallet_cli.cli.output import note
         from wallet_cli.cli.prompts import passphrase_prompt
         from wallet_cli.wallet import keyring_account
 
@@ -69,17 +70,36 @@ class Session:
             environ=os.environ,
             keyring_account=keyring_account(self.home, wallet.name) if use_keyring else None,
             prompt=passphrase_prompt(f"wallet '{wallet.name}'"),
+            notice=note,
         )
 
     def new_passphrase_sources(self, purpose: str, file: Path | None = None) -> PassphraseSources:
         from keystore.passphrase import PassphraseSources
+        from wallet_cli.cli.output import note
         from wallet_cli.cli.prompts import new_passphrase_prompt
 
         return PassphraseSources(
             file=file or self.passphrase_file,
             environ=os.environ,
             prompt=new_passphrase_prompt(purpose),
+            notice=note,
         )
+
+
+_current: list[Session] = []
+
+
+def remember(session: Session) -> None:
+    """The session of this invocation, for the error report (hints.py) after Click is done."""
+    _current[:] = [session]
+
+
+def forget() -> None:
+    _current.clear()
+
+
+def current() -> Session | None:
+    return _current[0] if _current else None
 
 
 def _warn(message: str) -> None:

@@ -70,6 +70,14 @@ class Config:
         value = self.data.get("default_wallet")
         return value if isinstance(value, str) else None
 
+    @default_wallet.setter
+    def default_wallet(self, name: str | None) -> None:
+        """`wallet use NAME` sets it (under the home lock); None removes it."""
+        if name is None:
+            self.data.pop("default_wallet", None)
+        else:
+            self.data["default_wallet"] = name
+
     def network(self, name: str) -> Network:
         """The named network with its [networks.NAME] settings. A built-in network's table
         may hold only settings (say `max-fee`): it stays the built-in network."""

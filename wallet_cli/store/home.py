@@ -128,7 +128,7 @@ class Home:
         folder = self.root / "locks"
         make_private_dir(folder)
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
-        what = "another run of this batch file" if key.startswith("batch-") else "the account"
+        what = "another run of this batch" if key.startswith("batch-") else "the account"
         with self._flock(folder / f"{safe}.lock", what):
             yield
 
