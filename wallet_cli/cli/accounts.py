@@ -96,10 +96,7 @@ def address(
     ctx: typer.Context,
     index: Annotated[int, typer.Option("--index", help="First address index.")] = 0,
     count: Annotated[int, typer.Option("--count", help="How many addresses.")] = 1,
-    script: Annotated[
-        str | None,
-        typer.Option("--script", help="Bitcoin: wpkh (BIP-84, the default) or tr (BIP-86)."),
-    ] = None,
+    script: common.ScriptOption = None,
 ) -> None:
     """Addresses of this wallet on the current network's chain."""
     from chains.registry import adapter_for

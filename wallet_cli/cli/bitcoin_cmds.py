@@ -15,9 +15,7 @@ def register(app: typer.Typer) -> None:
 
 def descriptors(
     ctx: typer.Context,
-    script: Annotated[
-        str | None, typer.Option("--script", help="wpkh (BIP-84, the default) or tr (BIP-86).")
-    ] = None,
+    script: common.ScriptOption = None,
     private: Annotated[
         bool,
         typer.Option(

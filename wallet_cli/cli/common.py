@@ -12,7 +12,7 @@ from wallet_cli.cli import output
 from wallet_cli.cli.session import Session
 from wallet_cli.errors import WalletExists
 
-__all__ = ["AllowOption", "Session"]
+__all__ = ["AllowOption", "ScriptOption", "Session"]
 
 
 def known_rules(values: list[str] | None) -> list[str] | None:
@@ -30,6 +30,11 @@ def known_rules(values: list[str] | None) -> list[str] | None:
 
 
 # The one way past a `block` finding, per rule; printed, and written to history.
+# Which Bitcoin account: address, receive and descriptors take the same choice.
+ScriptOption = Annotated[
+    str | None,
+    typer.Option("--script", help="Bitcoin: wpkh (BIP-84, the default) or tr (BIP-86)."),
+]
 AllowOption = Annotated[
     list[str] | None,
     typer.Option(

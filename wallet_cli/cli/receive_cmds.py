@@ -31,10 +31,7 @@ def receive(
         str | None,
         typer.Option("--amount", help="Ask for this amount in the URI (1.5, 20gwei, 1000sat)."),
     ] = None,
-    script: Annotated[
-        str | None,
-        typer.Option("--script", help="Bitcoin: wpkh (BIP-84, the default) or tr (BIP-86)."),
-    ] = None,
+    script: common.ScriptOption = None,
 ) -> None:
     """Show an address to receive on, with a payment URI and (on a terminal) a QR code."""
     from chains.registry import adapter_for
