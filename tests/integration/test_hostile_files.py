@@ -237,6 +237,9 @@ def test_five_thousand_digit_amounts_are_input_errors(anvil_home: Path, tmp_path
     result = refused(anvil_home, [*args, "--out", str(tmp_path / "p.psbt")], code="invalid-amount")
     assert "5000 characters long" in result.stderr
     assert not (tmp_path / "p.psbt").exists()
+    # send parses the amount before any network call: no node is needed to refuse it
+    sent = refused(anvil_home, ["send", "--to", ADDRESS, "--amount", digits], code="invalid-amount")
+    assert "5000 characters long" in sent.stderr
 
 
 # Secret-bearing files open to others ----------------------------------------------------------
