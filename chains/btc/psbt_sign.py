@@ -93,7 +93,7 @@ def sign(psbt: Any, private: tuple[str, str], network: BitcoinNetwork, watch: An
     if unsigned:
         names = ", ".join(f"{v.index} ({v.outpoint})" for v in unsigned)
         raise UnsignedInputs(
-            f"input(s) {names} belong to this wallet but could not be signed; the PSBT was "
+            f"inputs {names} belong to this wallet but could not be signed; the PSBT was "
             "not written",
             len(owned) - len(unsigned),
             [{"index": v.index, "outpoint": v.outpoint} for v in unsigned],
