@@ -10,7 +10,8 @@ from chains.errors import RpcError
 from chains.evm.rpc import RpcClient
 from wallet_cli import receipts
 from wallet_cli.batch_report import RowResult
-from wallet_cli.store.history import FINAL_EVENTS, History
+from wallet_cli.store.history import History
+from wallet_cli.store.history_index import HistoryIndex
 
 Unsettled = tuple[RowResult, str]  # the row and its signed raw transaction
 
@@ -18,13 +19,17 @@ Unsettled = tuple[RowResult, str]  # the row and its signed raw transaction
 def prior(history: History, results: list[RowResult]) -> tuple[list[int], list[Unsettled]]:
     """Rows an earlier run of this run id signed, from history: settled ones get their
     status; returns the positions still to send and the unsettled rows with their raw tx."""
-    by_key: dict[str, dict[str, Any]] = {}
-    final: dict[str, dict[str, Any]] = {}
-    for entry in history.entries():  # one read of the journal serves both indexes
-        if entry.get("event") == "signed" and entry.get("key"):
-            by_key[entry["key"]] = entry
-        elif entry.get("event") in FINAL_EVENTS and entry.get("tx_hash"):
-            final[entry["tx_hash"]] = entry
+    index = HistoryIndex.current(history)  # rows looked up by key: no whole-journal read
+    try:
+        by_key = index.signed_by_key(result.key for result in results)
+        final = {
+            signed["tx_hash"]: entry
+            for signed in by_key.values()
+            if isinstance(signed.get("tx_hash"), str)
+            and (entry := index.final_entry(signed["tx_hash"])) is not None
+        }
+    finally:
+        index.close()
     fresh: list[int] = []
     unsettled: list[Unsettled] = []
     for position, result in enumerate(results):

@@ -27,6 +27,7 @@ from chains.evm.transfer import token_asset
 from wallet_cli.store.atomic import make_private_dir, write_atomic
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
+from wallet_cli.store.history_index import HistoryIndex
 from wallet_cli.wallet import Wallet
 
 NATIVE_DUST_WEI = 10**13  # 0.00001 ETH
@@ -88,35 +89,41 @@ def sync(
     record = wallet.public.chains["evm"]
     ours = sorted(set(record.addresses.values()))
     history = History(wallet.home, wallet.name)
-    entries = history.entries()
-    seen = {(e.get("tx_hash"), e.get("log_index")) for e in entries if e.get("event") == "incoming"}
-    signed = {e.get("tx_hash") for e in entries if e.get("event") == "signed"}
+    seen: set[tuple[str, int]] = set()  # found in this run; earlier ones are in the index
     listed = {a.lower() for a in config.tokens(network.name).values()}
     classify = _Classifier(client, listed, {a.lower() for a in ours} | {ZERO_ADDRESS})
     new: list[dict[str, Any]] = []
-    for start in range(first, last + 1, chunk):
-        end = min(last, start + chunk - 1)
-        moves = [
-            *((m, "in") for m in logs.token_transfers(client, ours, start, end, incoming=True)),
-            *((m, "out") for m in logs.token_transfers(client, ours, start, end, incoming=False)),
-        ]
-        if end >= native_from:
-            native = logs.native_transfers(client, ours, max(start, native_from), end)
-            moves += [(m, "in") for m in native]
-        for move, direction in moves:
-            if (move.tx_hash, move.log_index) in seen:
-                continue
-            if direction == "out" and move.tx_hash in signed:
-                continue  # our own transfer, already in history
-            seen.add((move.tx_hash, move.log_index))
-            new.append(classify.entry(move, direction, network))
+    index = HistoryIndex.current(history)
+    try:
+        for start in range(first, last + 1, chunk):
+            end = min(last, start + chunk - 1)
+            moves = [
+                *((m, "in") for m in logs.token_transfers(client, ours, start, end, incoming=True)),
+                *(
+                    (m, "out")
+                    for m in logs.token_transfers(client, ours, start, end, incoming=False)
+                ),
+            ]
+            if end >= native_from:
+                native = logs.native_transfers(client, ours, max(start, native_from), end)
+                moves += [(m, "in") for m in native]
+            for move, direction in moves:
+                if (move.tx_hash, move.log_index) in seen:
+                    continue
+                if index.has_incoming(move.tx_hash, move.log_index):
+                    continue
+                if direction == "out" and index.signed(move.tx_hash):
+                    continue  # our own transfer, already in history
+                seen.add((move.tx_hash, move.log_index))
+                new.append(classify.entry(move, direction, network))
+    finally:
+        index.close()
     with wallet.home.lock():  # another sync may have recorded some of these meanwhile
-        recorded = {
-            (e.get("tx_hash"), e.get("log_index"))
-            for e in history.entries()
-            if e.get("event") == "incoming"
-        }
-        new = [e for e in new if (e.get("tx_hash"), e.get("log_index")) not in recorded]
+        index = HistoryIndex.current(history, locked=True)
+        try:
+            new = [e for e in new if not index.has_incoming(e["tx_hash"], e["log_index"])]
+        finally:
+            index.close()
         history.append_many_locked(new)
         make_private_dir(state_path.parent)
         write_atomic(state_path, json.dumps({"next_block": last + 1}).encode())

@@ -3,17 +3,19 @@ the block lists, the spending policy in config, and (unless offline) the configu
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from chains.base import Network
 from wallet_cli.errors import HomeUnusable
 from wallet_cli.screening import lookalike
-from wallet_cli.screening.context import CodeLookup, Context, Limits, sending_figures
+from wallet_cli.screening.context import CodeLookup, Context, Limits, asset_key
 from wallet_cli.screening.lists import ListSet
 from wallet_cli.store import contacts as contact_store
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
+from wallet_cli.store.history_index import HistoryIndex
 from wallet_cli.store.home import Home
 
 if TYPE_CHECKING:
@@ -30,28 +32,35 @@ def gather(
     family = network.family
     contacts = {c.address: c.name for c in contact_store.load(home) if c.chain == family}
     own: dict[str, str] = {}
-    entries: list[dict[str, Any]] = []
     limits: dict[str, Limits] = {}
+    sent_to: frozenset[str] = frozenset()
+    suspicious: dict[str, Any] = {}
+    largest: dict[str, int] = {}
+    today: dict[str, int] = {}
     if wallet is not None:
         for record in wallet.public.chains.values():
             account = record.account
             if account.family == family and account.network in (None, network.name):
                 for i, address in sorted(record.addresses.items()):
                     own.setdefault(address, f"your address #{i}")
-        entries = History(home, wallet.name).entries()
+        # The index, not the journal: the cost of screening does not grow with history.
+        index = HistoryIndex.current(History(home, wallet.name))
+        try:
+            sent_to = index.sent_to(network.name)
+            suspicious = index.suspicious_senders(network.name)
+            largest, today = _by_asset(
+                *index.spending(network.name, datetime.now(UTC).date().isoformat())
+            )
+        finally:
+            index.close()
         limits = _limits(config.spending_policy(wallet.name))
-    sent_to = frozenset(
-        e["to"]
-        for e in entries
-        if e.get("event") == "signed" and not e.get("dry_run") and e.get("network") == network.name
-    )
-    poisoners = _poisoners(entries, network, sent_to | set(contacts) | set(own))
+    known = sent_to | set(contacts) | set(own)
+    poisoners = {a: why for a, why in suspicious.items() if a not in known}
     trusted = [
         *((a, f"contact {name!r}") for a, name in contacts.items()),
         *own.items(),
         *((a, "an address you sent to before") for a in sorted(sent_to - set(poisoners))),
     ]
-    largest, today = sending_figures(entries, network.name)
     return Context(
         network=network,
         own_addresses=frozenset(own),
@@ -67,23 +76,19 @@ def gather(
     )
 
 
-def _poisoners(
-    entries: list[dict[str, Any]], network: Network, known: set[str] | frozenset[str]
-) -> dict[str, str]:
-    """Counterparties that only ever showed up in suspicious incoming transfers."""
-    suspicious: dict[str, str] = {}
-    ordinary: set[str] = set()
-    for entry in entries:
-        if entry.get("event") != "incoming" or entry.get("network") != network.name:
-            continue
-        counterparty = entry.get("counterparty")
-        if not counterparty:
-            continue
-        if entry.get("flags"):
-            suspicious.setdefault(counterparty, entry.get("summary", "a suspicious transfer"))
-        else:
-            ordinary.add(counterparty)
-    return {a: why for a, why in suspicious.items() if a not in ordinary and a not in known}
+def _by_asset(
+    largest: dict[str | None, int], today: dict[str | None, int]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The index keeps token contracts as recorded; screening compares them lower-cased."""
+    by_largest: dict[str, int] = {}
+    for token, amount in largest.items():
+        key = asset_key(token)
+        by_largest[key] = max(by_largest.get(key, 0), amount)
+    by_today: dict[str, int] = {}
+    for token, amount in today.items():
+        key = asset_key(token)
+        by_today[key] = by_today.get(key, 0) + amount
+    return by_largest, by_today
 
 
 def _limits(policy: dict[str, Any]) -> dict[str, Limits]:

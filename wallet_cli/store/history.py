@@ -15,6 +15,7 @@ journal is never silently "repaired" by the next entry. Files are opened with O_
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -143,7 +144,9 @@ class History:
             os.fsync(fd)
         finally:
             os.close(fd)
-        self._write_head(Commit(count, prev, commit.size + len(data)))
+        end = Commit(count, prev, commit.size + len(data))
+        self._write_head(end)
+        self._index(end)
         return records
 
     def recover(self) -> Commit:
@@ -171,7 +174,17 @@ class History:
                 os.close(fd)
         if tail.end != commit:
             self._write_head(tail.end)
+            self._index(tail.end)
         return tail.end
+
+    def _index(self, commit: Commit) -> None:
+        """Bring the readers' index up to a commit just written. The entries are already
+        committed, so a failure here must not undo or fail the append: the index stays
+        behind and the next reader catches it up from the journal."""
+        from wallet_cli.store import history_index
+
+        with contextlib.suppress(Exception):  # derived data: readers repair it
+            history_index.update_locked(self, commit)
 
     def _write_head(self, commit: Commit) -> None:
         document = {"count": commit.count, "hash": commit.hash, "size": commit.size}
