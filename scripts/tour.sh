@@ -107,6 +107,15 @@ run batch payouts.csv --dry-run
 run --yes batch payouts.csv
 tx=$(json send --to "$bob" --amount 0.1 --no-wait | field 'd["tx_hash"]')
 run tx status "$tx"
+# A stuck send: mining paused on the devnet, then replaced at its nonce.
+rpc() { python3 -c 'import json, sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], json.dumps({"jsonrpc": "2.0", "id": 1, "method": sys.argv[2], "params": json.loads(sys.argv[3])}).encode(), {"Content-Type": "application/json"})).read()' "http://127.0.0.1:$port" "$@"; }
+rpc evm_setAutomine '[false]'
+stuck=$(json send --to "$bob" --amount 0.1 --no-wait | field 'd["tx_hash"]')
+run --yes tx speed-up "$stuck" --no-wait
+stuck=$(json send --to "$bob" --amount 0.1 --no-wait | field 'd["tx_hash"]')
+run --yes tx cancel "$stuck" --no-wait
+rpc evm_setAutomine '[true]'
+rpc evm_mine '[]'
 run history --refresh
 run history
 run history --verify

@@ -133,3 +133,17 @@ class TransferFailed(WalletError):
 class BadBatchFile(WalletError):
     code = "bad-batch-file"
     kind = "input"
+
+
+class TxNotOurs(WalletError):
+    """`tx speed-up`/`cancel` of a hash this wallet did not sign and send on this network."""
+
+    code = "tx-not-ours"
+    kind = "input"
+
+
+class TxAlreadyMined(WalletError):
+    """`tx speed-up`/`cancel` of a transaction (or nonce) already in a block."""
+
+    code = "tx-already-mined"
+    kind = "input"

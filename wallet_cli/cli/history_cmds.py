@@ -71,9 +71,13 @@ def history(
 
 def _refresh(session: common.Session, wallet: Any) -> dict[str, Any]:
     from wallet_cli.receipts import refresh
+    from wallet_cli.replace import note_replaced
+    from wallet_cli.store.history import History
 
     network = session.network()
     statuses, recorded = refresh(wallet, network)
+    # A replacement (tx speed-up/cancel) now in a block marks its original `replaced`.
+    note_replaced(History(session.home, wallet.name), [s.tx_hash for s in recorded])
     counts = {
         "network": network.name,
         "checked": len(statuses),
