@@ -1,6 +1,6 @@
 """`wallet batch`: many transfers from one CSV, validated and screened in full before any
 signature, shown as totals and approved once, then signed together and sent pipelined
-(JSON-RPC batches), receipts awaited together.
+(JSON-RPC batches of a bounded size, batch_send.py), receipts awaited together.
 
 Idempotent per run: each row gets a key (batch_rows.py: wallet, network, sender, run id and
 the payment itself) written to history with its signed raw transaction. Running the same
@@ -12,22 +12,22 @@ Ctrl-C. The run id defaults to the file's SHA-256; a new `--run-id` pays the fil
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from chains.amounts import format_amount
 from chains.base import Asset, Network
-from chains.errors import ChainError, RpcError
+from chains.errors import ChainError
 from chains.evm.fees import FeePolicy
 from chains.evm.rpc import RpcClient
 from chains.evm.transfer import ItemError, TransferItem, TransferPlan, plan_batch
 from chains.evm.tx import SignedTx, Signer
 from chains.registry import adapter_for
-from wallet_cli import receipts, screening
+from wallet_cli import screening
 from wallet_cli.batch_report import BatchPlan, BatchRun, RowResult, interrupted_message
-from wallet_cli.batch_resume import look_up, prior, settle
+from wallet_cli.batch_resume import Unsettled, look_up, prior, settle
 from wallet_cli.batch_rows import (
     MAX_FIELD,
     MAX_FILE_BYTES,
@@ -44,6 +44,7 @@ from wallet_cli.batch_rows import (
     row_keys,
     totals,
 )
+from wallet_cli.batch_send import await_all, broadcast_all
 from wallet_cli.errors import BadBatchFile, NotConfirmed, ScreeningBlocked, ScreeningNotConfirmed
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
@@ -63,8 +64,8 @@ __all__ = ["MAX_FIELD", "MAX_ROWS", "BatchRow", "BatchRun", "RowResult", "read_r
 
 Progress = Callable[[str, int, int], None]
 Approve = Callable[[BatchPlan], bool]
-SEND_CHUNK = 200
 SHOWN_BLOCKS = 5
+IN_FLIGHT = 1_000  # rows sent and not yet mined before the next chunk waits (with --wait)
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -202,6 +203,7 @@ def _run(
                 progress("resumed", len(unsettled), len(unsettled))
             plans, reports = _plan_and_screen(job, fresh)
             _refuse_blocked(job, fresh, reports)
+            signed: list[SignedTx] = []
             for i, plan, report in zip(fresh, plans, reports, strict=True):
                 try:
                     enforce(report, job.allow, confirm, plan.preview)
@@ -220,9 +222,33 @@ def _run(
                 unlock()
                 signed = _sign(job, fresh, plans, reports)
                 progress("signed", len(signed), len(signed))
-                _broadcast_all(job, [run.results[i] for i in fresh], signed, progress)
+                sending = [run.results[i] for i in fresh]
+                raws = _raws(signed, unsettled)
+                ends = time.monotonic() + timeout  # all of a run's holding back together
+
+                def throttle(sent: Sequence[RowResult]) -> None:
+                    """At most IN_FLIGHT rows in the node's pool before the next chunk."""
+                    left = max(0.0, ends - time.monotonic())
+                    history = job.history
+                    await_all(job.client, job.network, history, sent, left, _quiet, raws, IN_FLIGHT)
+
+                broadcast_all(
+                    job.client, job.history, sending, signed, progress, throttle if wait else None
+                )
         if wait:
-            _await_all(job, timeout, progress)
+            raws = _raws(signed, unsettled)
+            await_all(job.client, job.network, job.history, run.results, timeout, progress, raws)
+
+
+def _raws(signed: list[SignedTx], unsettled: list[Unsettled]) -> dict[str, str]:
+    """Each pending row's signed raw transaction by hash: what is sent again if lost."""
+    raws = {tx.hash_hex: tx.raw_hex for tx in signed}
+    raws.update((result.tx_hash, raw) for result, raw in unsettled if result.tx_hash)
+    return raws
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """The progress of a wait while sending: the `sent` bar already shows it."""
 
 
 def _dry_run(job: _Job) -> None:
@@ -333,42 +359,3 @@ def _sign(
         entries.append({**entry, "run_id": job.run.run_id, "row": row.line})
     job.history.append_many(entries)
     return signed
-
-
-def _broadcast_all(
-    job: _Job, results: list[RowResult], signed: list[SignedTx], progress: Progress
-) -> None:
-    sent = 0
-    for start in range(0, len(signed), SEND_CHUNK):
-        chunk = signed[start : start + SEND_CHUNK]
-        answers = job.client.batch([("eth_sendRawTransaction", [tx.raw_hex]) for tx in chunk])
-        entries = []
-        for offset, (tx, answer) in enumerate(zip(chunk, answers, strict=True)):
-            result = results[start + offset]
-            if isinstance(answer, RpcError):
-                result.status, result.reason = "rejected", answer.message
-                entries.append(
-                    {"event": "rejected", "tx_hash": tx.hash_hex, "reason": answer.message}
-                )
-            else:
-                result.status = "pending"
-                entries.append({"event": "broadcast", "tx_hash": tx.hash_hex})
-        job.history.append_many(entries)
-        sent += len(chunk)
-        progress("sent", sent, len(signed))
-
-
-def _await_all(job: _Job, timeout: float, progress: Progress) -> None:
-    waiting = [r for r in job.run.results if r.status == "pending" and r.tx_hash]
-    if not waiting:
-        return
-    found = job.client.wait_for_receipts([r.tx_hash for r in waiting if r.tx_hash], timeout)
-    entries: list[dict[str, Any]] = []
-    for result in waiting:
-        receipt = found.get(result.tx_hash or "")
-        if receipt is not None:
-            status = receipts.from_receipt(result.tx_hash or "", receipt)
-            result.status, result.block, result.reason = status.status, status.block, status.reason
-            entries.append(status.entry())
-    job.history.append_many(entries)
-    progress("confirmed", len(entries), len(waiting))

@@ -147,7 +147,8 @@ def interrupted_message(run: BatchRun, history: History) -> str:
         for r in now
         if r.status in ("pending", "success", "failed") or (r.tx_hash and r.tx_hash in sent)
     ]
-    unsure = [r for r in now if r not in went]
+    went_keys = {r.key for r in went}  # a set: a list here is quadratic in the rows
+    unsure = [r for r in now if r.key not in went_keys]
     again = [r for r in run.results if r.rebroadcast]
     if not now and not again:
         done = sum(r.skipped for r in run.results)

@@ -27,10 +27,11 @@ from wallet_cli.errors import BadBatchFile, BadInput
 from wallet_cli.store.config import Config
 from wallet_cli.transfer import CHECK_AMOUNT_DECIMALS, parse_positive_amount, resolve_asset
 
-# About 400 bytes a row at MAX_ROWS rows; a field longer than any address, amount or token.
-MAX_FILE_BYTES = 4 * 1024 * 1024
+# About 160 bytes a row at MAX_ROWS rows (an address, an amount and a token address fit in
+# 130); a field longer than any address, amount or token.
+MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_FIELD = 256
-MAX_ROWS = 10_000
+MAX_ROWS = 100_000
 SHOWN_PROBLEMS = 5  # in the one-line message; the JSON error lists them all
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 

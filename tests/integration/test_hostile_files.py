@@ -196,9 +196,9 @@ def test_oversized_files_name_the_file_and_the_limit(
     typed = private(tmp_path / "typed.json", b"{" + b" " * (1024 * 1024) + b"}")
     result = refused(anvil_home, ["sign-typed-data", str(typed)], code="file-too-large")
     assert "larger than 1 MiB" in result.stderr
-    csv_file = private(tmp_path / "pay.csv", f"{ADDRESS},1\n" * 100_000)
+    csv_file = private(tmp_path / "pay.csv", f"{ADDRESS},1\n" * 400_000)  # 18 MB
     result = refused(anvil_home, ["batch", str(csv_file)], code="file-too-large")
-    assert "larger than 4 MiB" in result.stderr
+    assert "larger than 16 MiB" in result.stderr
 
 
 # Malformed structure --------------------------------------------------------------------------
