@@ -1,9 +1,9 @@
 """The library API: open a home, create or open a wallet, list addresses, unlock, re-key.
 
-Scripts import this instead of shelling out; the CLI is a thin layer over it. Nothing here
-prompts or prints: passphrases arrive as strings or as `PassphraseSources` whose prompt is a
-callback the caller supplies, and what a person should hear (a vault sealed below the
-default KDF cost) goes to the `notify` callback. A wallet unlocks at most once per object.
+Scripts import this instead of shelling out (docs/library.md); the CLI is a thin layer over
+it. Nothing here prompts or prints: passphrases arrive as strings or as `PassphraseSources`
+whose prompt is a callback the caller supplies, and what a person should hear (a vault sealed
+below the default KDF cost) goes to the `notify` callback. A wallet unlocks at most once per object.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from chains.registry import adapter_for
 from keystore import vault
 from keystore.errors import WrongPassphrase
 from keystore.files import KEYSTORE_LIMIT, read_limited
+from keystore.hardening import disable_core_dumps
 from keystore.kdf import Argon2idParams
 from keystore.passphrase import PassphraseSources, resolve
 from keystore.secret import Mnemonic, PrivateKey
@@ -29,6 +30,7 @@ from wallet_cli.errors import (
     WalletExists,
     WalletNotFound,
 )
+from wallet_cli.operations import Operations
 from wallet_cli.store.atomic import write_atomic
 from wallet_cli.store.config import Config
 from wallet_cli.store.home import Home, validate_name
@@ -65,7 +67,10 @@ def keyring_account(home: Home, name: str) -> str:
 
 
 @dataclass
-class Wallet:
+class Wallet(Operations):
+    """One wallet of a home: its public data always, its secret once unlocked. The
+    operations (send, batch, balance, check, messages, PSBTs) come from `Operations`."""
+
     home: Home
     name: str
     public: PublicRecord
@@ -98,6 +103,7 @@ class Wallet:
         kdf: Argon2idParams | None = None,
     ) -> Wallet:
         """Seal `secret` and write the wallet folder whole; `WalletExists` if the name is taken."""
+        disable_core_dumps()  # a script holding this secret must not leave it in a core file
         validate_name(name)
         home.ensure()
         if home.wallet_dir(name).exists():
@@ -159,9 +165,11 @@ class Wallet:
         return vault.parse(self._vault_bytes(), self.home.vault_path(self.name))
 
     def unlock(self, passphrase: str | PassphraseSources) -> vault.Secret:
-        """Decrypt once per process and check public.json against what the vault derives."""
+        """Decrypt once per process and check public.json against what the vault derives.
+        Core dumps are turned off first, for scripts as for the CLI."""
         if self._secret is not None:
             return self._secret
+        disable_core_dumps()
         data = self._vault_bytes()
         sealed = vault.parse(data, self.home.vault_path(self.name))
         if isinstance(passphrase, str):
@@ -213,6 +221,10 @@ class Wallet:
                     f"{self.home.public_path(self.name)} lists an address the vault does not "
                     "derive; it was altered: restore the wallet from its mnemonic"
                 )
+
+    def unlocked_secret(self) -> vault.Secret | None:
+        """The secret if `unlock` ran, else None: for library code that derives keys."""
+        return self._secret
 
     def private_key(self, family: Family, index: int) -> PrivateKey:
         secret = self._secret

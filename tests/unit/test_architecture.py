@@ -2,7 +2,8 @@
 
 wallet_cli.cli -> wallet_cli -> keystore, chains; keystore knows no chain; chain families never
 import each other; only wallet_cli/cli imports typer/rich or prints; heavy libraries are
-imported inside functions, so `wallet --help` loads none of them.
+imported inside functions, so `wallet --help` loads none of them; the CLI reaches key
+derivation and chain RPC only through the library (the `Wallet` facade and wallet_cli modules).
 """
 
 from __future__ import annotations
@@ -35,6 +36,24 @@ HEAVY = (
 )
 
 
+# Modules the CLI must reach through the library, never itself: seeds, keys, raw chain calls.
+CLI_FORBIDDEN = (
+    "keystore.mnemonic",
+    "chains.evm.rpc",
+    "chains.evm.abi",
+    "chains.btc.backends",
+    "chains.btc.keys",
+)
+
+
+def cli_forbidden(name: str) -> bool:
+    """`chains.*.keys` and the modules above, or anything inside them."""
+    parts = name.split(".")
+    if len(parts) >= 3 and parts[0] == "chains" and parts[2] == "keys":
+        return True
+    return any(name == bad or name.startswith(bad + ".") for bad in CLI_FORBIDDEN)
+
+
 def sources(root: Path = ROOT) -> Iterator[tuple[str, Path, ast.Module]]:
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
@@ -49,6 +68,18 @@ def imported_names(tree: ast.AST) -> Iterator[tuple[int, str]]:
                 yield node.lineno, alias.name
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.lineno, node.module
+
+
+def imported_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """Like `imported_names`, with `from a.b import c` also giving `a.b.c` (c may be a module)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.lineno, node.module
+            for alias in node.names:
+                yield node.lineno, f"{node.module}.{alias.name}"
 
 
 def top_level_imports(tree: ast.Module) -> Iterator[tuple[int, str]]:
@@ -81,6 +112,14 @@ def violations(root: Path = ROOT) -> list[str]:
                 family, target = parts[1], name.split(".")[1]
                 if target in ("evm", "btc", "sol") and target != family:
                     found.append(f"{where}:{line} chains.{family} imports {name}")
+        if in_cli:
+            reported = set()
+            for line, name in imported_modules(tree):
+                if cli_forbidden(name) and line not in reported:
+                    reported.add(line)
+                    found.append(
+                        f"{where}:{line} imports {name} (the CLI goes through the library)"
+                    )
         for line, name in top_level_imports(tree):
             if first(name) in HEAVY:
                 found.append(f"{where}:{line} imports {name} at module level (import it lazily)")
@@ -99,6 +138,27 @@ def test_dependency_rules_hold() -> None:
     assert violations() == []
 
 
+@pytest.mark.parametrize(
+    ("name", "forbidden"),
+    [
+        ("keystore.mnemonic", True),
+        ("keystore.mnemonic.to_seed", True),
+        ("chains.evm.rpc.RpcClient", True),
+        ("chains.evm.abi", True),
+        ("chains.btc.backends", True),
+        ("chains.sol.keys", True),
+        ("chains.evm.keys.derive", True),
+        ("chains.evm.address", False),
+        ("chains.registry", False),
+        ("chains.amounts", False),
+        ("keystore.passphrase", False),
+        ("keystore.mnemonics_extra", False),
+    ],
+)
+def test_cli_forbidden_names(name: str, forbidden: bool) -> None:
+    assert cli_forbidden(name) is forbidden
+
+
 PLANTED = {
     "keystore/planted.py": (
         "import wallet_cli.wallet\n",
@@ -110,6 +170,14 @@ PLANTED = {
     "wallet_cli/planted.py": ("import typer\n", "imports typer outside wallet_cli/cli"),
     "wallet_cli/store/planted.py": ("def f():\n    print('x')\n", "calls print() outside"),
     "wallet_cli/screening/planted.py": ("import coincurve\n", "at module level"),
+    "wallet_cli/cli/planted.py": (
+        "def f():\n    from keystore.mnemonic import to_seed\n",
+        "wallet_cli/cli/planted.py:2 imports keystore.mnemonic (the CLI goes through",
+    ),
+    "wallet_cli/cli/planted_keys.py": (
+        "def f():\n    from chains.btc import keys\n",
+        "imports chains.btc.keys (the CLI goes through the library)",
+    ),
 }
 
 

@@ -119,7 +119,7 @@ def secret_tokens(args: Iterable[str]) -> list[str]:
 
 def _mnemonic_words(words: list[str]) -> list[str]:
     """Words in runs of 12 or more consecutive BIP-39 list words."""
-    from keystore.mnemonic import english_words
+    from wallet_cli.mnemonics import english_words
 
     known = frozenset(english_words())
     found: list[str] = []

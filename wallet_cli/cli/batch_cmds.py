@@ -61,7 +61,7 @@ def batch(
     or re-broadcast, never paid twice.
     """
     from chains.registry import adapter_for
-    from wallet_cli.batch import BatchInterrupted, run_batch
+    from wallet_cli.batch import BatchInterrupted
     from wallet_cli.batch_rows import BadBatchRows
     from wallet_cli.cli.exits import exit_code_for
     from wallet_cli.cli.screening_view import confirmer
@@ -91,8 +91,7 @@ def batch(
 
     try:
         with _progress(enabled=not session.json and sys.stderr.isatty()) as progress:
-            run = run_batch(
-                wallet,
+            run = wallet.batch(
                 network,
                 session.config,
                 file,

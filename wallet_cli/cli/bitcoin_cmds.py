@@ -24,12 +24,10 @@ def descriptors(
     ] = False,
 ) -> None:
     """External and internal descriptors with checksums (Bitcoin networks)."""
-    from chains.btc.keys import private_descriptors
-    from chains.btc.networks import bitcoin_network, script_purpose
+    from chains.btc.networks import script_purpose
     from chains.registry import adapter_for
-    from keystore.mnemonic import to_seed
-    from keystore.secret import Mnemonic
     from wallet_cli.errors import BadInput
+    from wallet_cli.psbts import private_descriptors
 
     session = common.session_of(ctx)
     network = session.network()
@@ -48,10 +46,9 @@ def descriptors(
             "WARNING: these descriptors hold private keys: anyone who sees them can spend this "
             "wallet's bitcoin. Do not paste them into anything online."
         )
-        secret = wallet.unlock(session.unlock_sources(wallet))
-        if not isinstance(secret, Mnemonic):
-            raise BadInput("a single imported key has no Bitcoin descriptors")
-        pair = private_descriptors(to_seed(secret), bitcoin_network(network.name), chosen, 0)
+        wallet.unlock(session.unlock_sources(wallet))
+        refusal = "a single imported key has no Bitcoin descriptors"
+        pair = private_descriptors(wallet, network, chosen, refusal)
     output.emit(
         session.json,
         {

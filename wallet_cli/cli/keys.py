@@ -47,7 +47,7 @@ def init(
     bip39_passphrase: Bip39PromptOption = False,
 ) -> None:
     """Create a wallet from a fresh mnemonic; on a terminal, show it once and ask some back."""
-    from keystore import mnemonic as bip39
+    from wallet_cli import mnemonics as bip39
     from wallet_cli.store.atomic import write_new_file
     from wallet_cli.wallet import Wallet
 
@@ -87,7 +87,7 @@ def restore(
     bip39_passphrase: Bip39PromptOption = False,
 ) -> None:
     """Restore a wallet from its mnemonic, read from stdin or a hidden prompt."""
-    from keystore import mnemonic as bip39
+    from wallet_cli import mnemonics as bip39
     from wallet_cli.wallet import Wallet
 
     session = common.session_of(ctx)
@@ -139,8 +139,8 @@ def _read_secret(what: str) -> tuple[str, bool]:
 def _parse_mnemonic(json_mode: bool) -> Mnemonic:
     """The error names a wrong word's position only; close list words are offered on the
     terminal the phrase was typed at, never in --json output, stderr or a piped run."""
-    from keystore import mnemonic as bip39
     from keystore.errors import InvalidMnemonic
+    from wallet_cli import mnemonics as bip39
 
     text, typed = _read_secret("mnemonic")
     try:

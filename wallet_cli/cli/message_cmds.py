@@ -53,13 +53,11 @@ def sign_message(
     hex_input: Annotated[bool, typer.Option("--hex", help="The message is hex bytes.")] = False,
 ) -> None:
     """Sign a personal message (EIP-191, as personal_sign)."""
-    from wallet_cli.messages import sign_personal
-
     session = common.session_of(ctx)
     wallet = session.wallet()
     data = _message_bytes(message, hex_input)
-    signed = sign_personal(
-        wallet, index, data, lambda: wallet.unlock(session.unlock_sources(wallet))
+    signed = wallet.sign_message(
+        data, unlock=lambda: wallet.unlock(session.unlock_sources(wallet)), index=index
     )
     output.emit(
         session.json,
@@ -77,11 +75,12 @@ def verify_message(
 ) -> None:
     """Check a personal-message signature; exit 0 if `--address` signed it, else 1."""
     from chains.evm.address import parse
-    from wallet_cli.messages import verify_personal
+    from wallet_cli.wallet import Wallet
 
     session = common.session_of(ctx)
     claimed = parse(address)
-    valid, recovered = verify_personal(claimed, _message_bytes(message, hex_input), signature)
+    data = _message_bytes(message, hex_input)
+    valid, recovered = Wallet.verify_message(claimed, data, signature)
     output.emit(
         session.json,
         {"valid": valid, "address": claimed, "recovered": recovered},
@@ -103,7 +102,6 @@ def sign_typed_data(
     from chains.evm.messages import TypedDataSummary
     from keystore.files import JsonRejected, load_json, read_limited
     from wallet_cli.cli.screening_view import confirmer, finding_lines
-    from wallet_cli.messages import sign_typed
     from wallet_cli.screening import Report
 
     session = common.session_of(ctx)
@@ -135,15 +133,14 @@ def sign_typed_data(
             return False
         return prompts.ask("Sign it? [y/N] ").lower() in ("y", "yes")
 
-    signed = sign_typed(
-        wallet,
+    signed = wallet.sign_typed_data(
         session.network(),
         session.config,
-        index,
         document,
         unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
-        confirm=confirmer(session),
         show_and_confirm=show_and_confirm,
+        confirm=confirmer(session),
+        index=index,
         allow=frozenset(allow or ()),
     )
     output.emit(

@@ -21,28 +21,15 @@ BinaryOption = Annotated[
 
 
 def _read(path: Path) -> bytes:
-    """A PSBT file as base64 text or raw bytes (`psbt\\xff…`), refused past
-    chains.btc.psbt.MAX_PSBT_TEXT (16 MiB)."""
-    from chains.btc.psbt import MAX_PSBT_TEXT
-    from keystore.files import read_limited
+    from wallet_cli.psbts import read
 
-    return read_limited(path, MAX_PSBT_TEXT, "PSBT file")
+    return read(path)
 
 
 def _write(path: Path, psbt: Any, *, replace: bool, binary: bool) -> None:
-    """Base64 text and a newline, or with `binary` the raw bytes; atomic either way."""
-    from chains.btc.psbt import raw_bytes
-    from wallet_cli.errors import OutputExists
-    from wallet_cli.store.atomic import write_atomic, write_new_file
+    from wallet_cli.psbts import write
 
-    data = raw_bytes(psbt) if binary else (str(psbt.serialize()) + "\n").encode()
-    if replace:
-        write_atomic(path, data)
-        return
-    try:
-        write_new_file(path, data)
-    except FileExistsError:
-        raise OutputExists(f"{path} already exists; it was not overwritten") from None
+    write(path, psbt, replace=replace, binary=binary)
 
 
 def _summary_json(summary: Any) -> dict[str, Any]:
@@ -102,38 +89,25 @@ def create(
     binary: BinaryOption = False,
 ) -> None:
     """Build an unsigned PSBT (RBF signalled, change to the wallet), screened first."""
-    from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
-    from chains.btc import psbt as psbts
-    from chains.registry import adapter_for
-    from wallet_cli import bitcoin
+    from wallet_cli import psbts
     from wallet_cli.cli.screening_view import confirmer
-    from wallet_cli.errors import BadInput
 
     session = common.session_of(ctx)
     network = session.network()
-    wallet = session.wallet()
-    public, _ = bitcoin.account(wallet, network)
-    recipient = adapter_for("btc").parse_address(to, network)
-    sats = parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS)
-    if fee_rate is not None:
-        bitcoin.check_fee_rate(network, fee_rate, session.yes)
-    coins = [psbts.parse_coin(spec) for spec in utxo] if utxo else bitcoin.coins(wallet, network)
-    if fee_rate is None:  # offline, 2 sat/vB; else the backend's, under max-fee-rate
-        fee_rate = 2 if utxo else bitcoin.quoted_fee_rate(network, bitcoin.backend(network))
-    if not coins:
-        raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
-    if out.exists():
-        raise BadInput(f"{out} already exists; it was not overwritten")
-    text = psbts.create(public, coins, recipient, sats, fee_rate)
-    psbt, summary = bitcoin.summary_of(wallet, network, text)
-    report = bitcoin.screen(
-        wallet,
+    made = psbts.create(
+        session.wallet(),
         network,
         session.config,
-        summary,
+        to,
+        amount,
+        utxos=utxo or (),
+        fee_rate=fee_rate,
         allow=frozenset(allow or ()),
         confirm=confirmer(session),
+        fee_rate_confirmed=session.yes,
+        out=out,
     )
+    psbt, summary, report = made.psbt, made.summary, made.report
     _write(out, psbt, replace=False, binary=binary)
     output.emit(
         session.json,
@@ -150,24 +124,12 @@ def create(
 @app.command("show")
 def show(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="PSBT file.")]) -> None:
     """Explain a PSBT: inputs, outputs, which are ours, fee, and screening findings."""
-    from wallet_cli import bitcoin, screening
-    from wallet_cli.errors import ScreeningBlocked, ScreeningNotConfirmed
+    from wallet_cli import psbts
 
     session = common.session_of(ctx)
     network = session.network()
-    wallet = session.wallet()
-    _, summary = bitcoin.summary_of(wallet, network, _read(file))
-    try:
-        report = bitcoin.screen(
-            wallet,
-            network,
-            session.config,
-            summary,
-            allow=frozenset(),
-            confirm=lambda report, preview: True,
-        )
-    except (ScreeningBlocked, ScreeningNotConfirmed) as exc:
-        report = exc.report if isinstance(exc.report, screening.Report) else screening.Report()
+    shown = psbts.show(session.wallet(), network, session.config, _read(file))
+    summary, report = shown.summary, shown.report
     output.emit(
         session.json,
         {"network": network.name, **_summary_json(summary), "screening": report.to_json()},
@@ -188,47 +150,29 @@ def sign(
     receive and change addresses. If one of ours cannot be signed, nothing is written and
     the exit is 2 (`inputs-not-signed`, naming the inputs).
     """
-    from chains.btc import psbt as psbts
-    from chains.btc.keys import private_descriptors
-    from chains.btc.psbt_inputs import inputs_of
-    from chains.btc.psbt_map import parse
-    from chains.btc.psbt_sign import UnsignedInputs, check_sighashes
-    from keystore.mnemonic import to_seed
-    from keystore.secret import Mnemonic
-    from wallet_cli import bitcoin
+    from chains.btc.psbt_sign import UnsignedInputs
+    from wallet_cli import psbts
     from wallet_cli.cli.screening_view import confirmer
-    from wallet_cli.errors import BadInput
 
     session = common.session_of(ctx)
     network = session.network()
     wallet = session.wallet()
-    found = bitcoin.inspect(wallet, network, _read(file))
-    summary = found.summary
-    if not any(i["mine"] for i in summary.inputs):
-        raise psbts.NothingSigned(
-            "no input of this PSBT spends a coin of this wallet: nothing signed"
-        )
-    check_sighashes(inputs_of(parse(psbts.raw_bytes(found.psbt))))
-    report = bitcoin.screen(
-        wallet,
-        network,
-        session.config,
-        summary,
-        allow=frozenset(allow or ()),
-        confirm=confirmer(session),
-    )
-    secret = wallet.unlock(session.unlock_sources(wallet))
-    if not isinstance(secret, Mnemonic):
-        raise BadInput("a single imported key has no Bitcoin account")
-    _, bitcoin_network = bitcoin.account(wallet, network)
-    private = private_descriptors(to_seed(secret), bitcoin_network, "wpkh", 0)
     try:
-        signed = psbts.sign(found.psbt, private, bitcoin_network, found.watch)
+        done = psbts.sign(
+            wallet,
+            network,
+            session.config,
+            _read(file),
+            unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
+            allow=frozenset(allow or ()),
+            confirm=confirmer(session),
+        )
     except UnsignedInputs as exc:
         extra = {"signed_inputs": exc.signed, "unsigned_inputs": exc.unsigned}
         output.error(session.json, exc.code, 2, exc.message, extra)
         raise typer.Exit(2) from None
-    _write(file, found.psbt, replace=True, binary=binary)
+    signed, report = done.signed, done.report
+    _write(file, done.psbt, replace=True, binary=binary)
     output.emit(
         session.json,
         {"file": str(file), "signed_inputs": signed, "screening": report.to_json()},
@@ -245,15 +189,10 @@ def combine(
     binary: BinaryOption = False,
 ) -> None:
     """Merge the signatures of two copies of one PSBT."""
-    from chains.btc import psbt as psbts
+    from wallet_cli import psbts
 
     session = common.session_of(ctx)
-    try:
-        merged = psbts.load(_read(first)).combine(psbts.load(_read(second)))
-    except psbts.InvalidPsbt:
-        raise
-    except Exception:
-        raise psbts.InvalidPsbt("the two PSBTs are not copies of the same transaction") from None
+    merged = psbts.combine(_read(first), _read(second))
     _write(out, merged, replace=False, binary=binary)
     output.emit(session.json, {"out": str(out)}, [f"wrote {out}"])
 
@@ -263,10 +202,10 @@ def finalize(
     ctx: typer.Context, file: Annotated[Path, typer.Argument(help="A signed PSBT.")]
 ) -> None:
     """Finalize and print the raw transaction hex."""
-    from chains.btc import psbt as psbts
+    from wallet_cli import psbts
 
     session = common.session_of(ctx)
-    raw = psbts.finalize(psbts.load(_read(file)))
+    raw = psbts.finalize(_read(file))
     output.emit(session.json, {"raw_transaction": raw}, [raw])
 
 
@@ -275,11 +214,9 @@ def broadcast(
     ctx: typer.Context, file: Annotated[Path, typer.Argument(help="A signed PSBT.")]
 ) -> None:
     """Finalize and send through the network's backend (Esplora or bitcoind)."""
-    from chains.btc import psbt as psbts
-    from wallet_cli import bitcoin
+    from wallet_cli import psbts
 
     session = common.session_of(ctx)
     network = session.network()
-    raw = psbts.finalize(psbts.load(_read(file)))
-    txid = bitcoin.backend(network).broadcast(raw)
+    txid = psbts.broadcast(network, _read(file))
     output.emit(session.json, {"network": network.name, "tx_hash": txid}, [f"broadcast {txid}"])

@@ -4,7 +4,7 @@ and the data it draws on. None of these asks for a passphrase."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -29,34 +29,25 @@ def check(
     ] = False,
 ) -> None:
     """Screen an address. Exit 0 for ok or info, 5 for warn, 3 for block."""
-    from chains.base import Output, Preview
-    from chains.evm.transfer import ETH
     from chains.registry import adapter_for
-    from wallet_cli import screening
-    from wallet_cli.screening.gather import gather
-    from wallet_cli.transfer import connect
-
-    session = common.session_of(ctx)
-    network = session.network()
-    target = adapter_for(network.family).parse_address(address, network)
-    wallet = session.wallet() if session.home.wallet_names() else None
-    client: Any = None
-    if not offline and network.family == "evm":  # other chains have no contract lookup
-        client = _client_or_unreachable(network, connect)
-    try:
-        context = gather(session.home, session.config, network, wallet, client)
-        key = adapter_for(network.family).account_key(network, None)
-        sender = wallet.addresses(key, [0])[0].address if wallet else ""
-        preview = Preview(
-            network.name, network.chain_id, sender, (Output(target, ETH, 0, address),), 0, ETH
-        )
-        report = screening.check(preview, context)
-    finally:
-        if client is not None:
-            client.close()
+    from wallet_cli.checks import check as screen_address
     from wallet_cli.cli.hints import dev_chain_hint
     from wallet_cli.cli.screening_view import finding_lines
 
+    session = common.session_of(ctx)
+    network = session.network()
+    adapter_for(network.family).parse_address(address, network)  # a typo before the wallet
+    wallet = session.wallet() if session.home.wallet_names() else None
+    checked = screen_address(
+        session.home,
+        session.config,
+        network,
+        wallet,
+        address,
+        offline=offline,
+        notify=output.note,
+    )
+    target, report = checked.address, checked.report
     hint = dev_chain_hint(report, network)
     if hint and not session.json:
         output.note(f"hint: {hint}")
@@ -73,19 +64,6 @@ def check(
     code = {"block": 3, "warn": 5}.get(report.verdict, 0)
     if code:
         raise typer.Exit(code)
-
-
-def _client_or_unreachable(network: Any, connect: Any) -> Any:
-    """A checked client; an unreachable node still screens, with a lookup-failed warning."""
-    from chains.errors import NodeUnreachable
-    from chains.evm.rpc import RpcClient
-
-    try:
-        return connect(network)[0]
-    except NodeUnreachable:
-        if network.name == "devnet" and network.is_devnet:
-            output.note("note: no node answers on the devnet; start one with 'wallet devnet up'")
-        return RpcClient(network.rpc_url, timeout=2.0) if network.rpc_url else None
 
 
 def sync(

@@ -77,7 +77,6 @@ def send(
     """Screen the destination, then sign, broadcast and wait for the receipt."""
     from wallet_cli.cli.screening_view import confirmer, finding_lines
     from wallet_cli.transfer import SendRequest
-    from wallet_cli.transfer import send as send_transfer
 
     session = common.session_of(ctx)
     allowed = frozenset(allow or ())
@@ -109,8 +108,7 @@ def send(
             _show_preview(preview, report)
             shown.append(preview)
 
-    result = send_transfer(
-        wallet,
+    result = wallet.send(
         session.network(),
         session.config,
         request,
@@ -210,75 +208,16 @@ def balance(
     index: IndexOption = 0,
 ) -> None:
     """Balance of an address in ETH or a token, read from the network's node."""
-    from chains.amounts import format_amount
-    from chains.evm import abi
-    from chains.evm.rpc import hex_data, quantity
-    from chains.registry import adapter_for
-    from wallet_cli.transfer import connect, resolve_asset
+    from wallet_cli.balances import balance as read_balance
 
     session = common.session_of(ctx)
     network = session.network()
-    if network.family == "btc":
-        _balance_bitcoin(session, address)
-        return
-    if address is None:
-        key = adapter_for(network.family).account_key(network, None)
-        target = session.wallet().addresses(key, [index])[0].address
-    else:
-        target = adapter_for(network.family).parse_address(address, network)
-    client, _ = connect(network)
-    try:
-        asset = resolve_asset(client, session.config, network, token)
-        if asset.contract is None:
-            answer = client.call("eth_getBalance", [target, "latest"])
-            raw = quantity(answer, "eth_getBalance", "balance")
-        else:
-            call = {"to": asset.contract, "data": "0x" + abi.balance_of_call(target).hex()}
-            answer = client.call("eth_call", [call, "latest"])
-            raw = abi.decode_uint(hex_data(answer, "eth_call", "balanceOf()"))
-    finally:
-        client.close()
-    shown = format_amount(raw, asset.decimals)
+    if address is None:  # the wallet's own address: through the facade
+        found = session.wallet().balance(network, session.config, None, token, index)
+    else:  # any address: no wallet needed, none is opened
+        found = read_balance(None, network, session.config, address, token, index)
     output.emit(
         session.json,
-        {
-            "network": network.name,
-            "chain": network.family,
-            "address": target,
-            "asset": asset.symbol,
-            "token": asset.contract,
-            "balance": shown,
-            "base_units": str(raw),
-        },
-        [f"{shown} {asset.symbol}  ({target} on {network.name})"],
-    )
-
-
-def _balance_bitcoin(session: common.Session, address: str | None) -> None:
-    from chains.amounts import format_amount
-    from chains.registry import adapter_for
-    from wallet_cli import bitcoin
-
-    network = session.network()
-    if address is not None:
-        target = adapter_for("btc").parse_address(address, network)
-        sats = sum(u.sats for u in bitcoin.backend(network).utxos([target]))
-        label = target
-    else:
-        sats = bitcoin.balance(session.wallet(), network)
-        count = bitcoin.SCAN_ADDRESSES
-        label = f"wallet '{session.wallet().name}' (first {count} receive and change addresses)"
-    shown = format_amount(sats, 8)
-    symbol = network.native.symbol
-    output.emit(
-        session.json,
-        {
-            "network": network.name,
-            "chain": "btc",
-            "address": address,
-            "asset": symbol,
-            "balance": shown,
-            "base_units": str(sats),
-        },
-        [f"{shown} {symbol}  ({label} on {network.name})"],
+        found.to_json(),
+        [f"{found.shown} {found.asset}  ({found.label} on {network.name})"],
     )

@@ -1,0 +1,115 @@
+"""Balances as the library reads them: native coin or ERC-20 on EVM, coins on Bitcoin.
+
+Here rather than in the CLI so a script gets the same answer as `wallet balance` without
+building contract calls itself. Amounts are int base units; `shown` formats them exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chains.amounts import format_amount
+
+if TYPE_CHECKING:
+    from chains.base import Network
+    from wallet_cli.store.config import Config
+    from wallet_cli.wallet import Wallet
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What one address (or, on Bitcoin, the wallet's scanned addresses) holds of one asset."""
+
+    network: str
+    chain: str
+    address: str | None  # None: the Bitcoin wallet as a whole
+    asset: str
+    token: str | None  # the ERC-20 contract, None for the native coin
+    base_units: int
+    decimals: int
+    label: str  # what a person reads as "whose": the address or the wallet
+
+    @property
+    def shown(self) -> str:
+        return format_amount(self.base_units, self.decimals)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `wallet balance --json` document (Bitcoin has no `token` key)."""
+        document: dict[str, Any] = {
+            "network": self.network,
+            "chain": self.chain,
+            "address": self.address,
+            "asset": self.asset,
+        }
+        if self.chain != "btc":
+            document["token"] = self.token
+        return document | {"balance": self.shown, "base_units": str(self.base_units)}
+
+
+def balance(
+    wallet: Wallet | None,
+    network: Network,
+    config: Config,
+    address: str | None = None,
+    token: str | None = None,
+    index: int = 0,
+) -> Balance:
+    """The balance of `address`, or of the wallet's address `index` (a wallet is needed then).
+
+    Raises `BadInput`/`InvalidAddress` for a malformed address, `UnknownToken` for a token
+    that is neither a contract nor in config, and `NodeUnreachable`/`ChainIdMismatch` when the
+    node does not answer or is on another chain."""
+    if network.family == "btc":
+        return _bitcoin(wallet, network, address)
+    from chains.evm import abi
+    from chains.evm.rpc import hex_data, quantity
+    from chains.registry import adapter_for
+    from wallet_cli.transfer import connect, resolve_asset
+
+    adapter = adapter_for(network.family)
+    if address is None:
+        target = _need(wallet).addresses(adapter.account_key(network, None), [index])[0].address
+    else:
+        target = adapter.parse_address(address, network)
+    client, _ = connect(network)
+    try:
+        asset = resolve_asset(client, config, network, token)
+        if asset.contract is None:
+            answer = client.call("eth_getBalance", [target, "latest"])
+            raw = quantity(answer, "eth_getBalance", "balance")
+        else:
+            call = {"to": asset.contract, "data": "0x" + abi.balance_of_call(target).hex()}
+            answer = client.call("eth_call", [call, "latest"])
+            raw = abi.decode_uint(hex_data(answer, "eth_call", "balanceOf()"))
+    finally:
+        client.close()
+    return Balance(
+        network.name, network.family, target, asset.symbol, asset.contract, raw,
+        asset.decimals, target,
+    )  # fmt: skip
+
+
+def _bitcoin(wallet: Wallet | None, network: Network, address: str | None) -> Balance:
+    from chains.registry import adapter_for
+    from wallet_cli import bitcoin
+
+    if address is not None:
+        target = adapter_for("btc").parse_address(address, network)
+        sats = sum(u.sats for u in bitcoin.backend(network).utxos([target]))
+        label = target
+    else:
+        owner = _need(wallet)
+        sats = bitcoin.balance(owner, network)
+        count = bitcoin.SCAN_ADDRESSES
+        label = f"wallet '{owner.name}' (first {count} receive and change addresses)"
+    symbol = network.native.symbol
+    return Balance(network.name, "btc", address, symbol, None, sats, 8, label)
+
+
+def _need(wallet: Wallet | None) -> Wallet:
+    if wallet is None:
+        from wallet_cli.errors import BadInput
+
+        raise BadInput("give an address, or open a wallet to read its own balance")
+    return wallet

@@ -1,0 +1,213 @@
+"""The PSBT operations (BIP-174) as the library runs them: create, show, sign, combine,
+finalize, broadcast, and the files they read and write.
+
+Here rather than in the CLI so that the seed never passes through the command layer: signing
+unlocks the wallet, derives the account's private descriptors and drops them with the call.
+Every foreign output is screened before a PSBT is written or signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chains.base import Network
+    from chains.btc.psbt import PsbtSummary
+    from wallet_cli.screening import Report
+    from wallet_cli.store.config import Config
+    from wallet_cli.transfer import Confirm
+    from wallet_cli.wallet import Wallet
+
+OFFLINE_FEE_RATE = 2  # sat/vB when coins are given by hand and no backend is asked
+
+
+@dataclass(frozen=True)
+class PsbtResult:
+    """A PSBT after an operation, what it spends and pays, and the screening of its outputs."""
+
+    psbt: Any  # bdk Psbt
+    summary: PsbtSummary
+    report: Report
+    signed: int = 0  # inputs signed by this call (sign only)
+
+
+def read(path: Path) -> bytes:
+    """A PSBT file as base64 text or raw bytes (`psbt\\xff…`), refused past
+    chains.btc.psbt.MAX_PSBT_TEXT (16 MiB)."""
+    from chains.btc.psbt import MAX_PSBT_TEXT
+    from keystore.files import read_limited
+
+    return read_limited(path, MAX_PSBT_TEXT, "PSBT file")
+
+
+def write(path: Path, psbt: Any, *, replace: bool, binary: bool) -> None:
+    """Base64 text and a newline, or with `binary` the raw bytes; atomic either way.
+    Without `replace` an existing file is never overwritten (`OutputExists`)."""
+    from chains.btc.psbt import raw_bytes
+    from wallet_cli.errors import OutputExists
+    from wallet_cli.store.atomic import write_atomic, write_new_file
+
+    data = raw_bytes(psbt) if binary else (str(psbt.serialize()) + "\n").encode()
+    if replace:
+        write_atomic(path, data)
+        return
+    try:
+        write_new_file(path, data)
+    except FileExistsError:
+        raise OutputExists(f"{path} already exists; it was not overwritten") from None
+
+
+def create(
+    wallet: Wallet,
+    network: Network,
+    config: Config,
+    to: str,
+    amount: str | int,
+    *,
+    utxos: Sequence[str] = (),
+    fee_rate: int | None = None,
+    allow: frozenset[str] = frozenset(),
+    confirm: Confirm,
+    fee_rate_confirmed: bool = False,
+    out: Path | None = None,
+) -> PsbtResult:
+    """An unsigned PSBT paying `amount` (sat, or text: "0.001", "1500sat") to `to`, screened
+    (RBF signalled, change to the wallet).
+
+    Coins are `utxos` ("TXID:VOUT:SATS[:ADDRESS]", offline, 2 sat/vB by default) or the
+    wallet's own from the backend (its fee quote, refused above `max-fee-rate`). Raises
+    `BadInput` (no coins, fee rate, `out` already exists), `ScreeningBlocked` and
+    `ScreeningNotConfirmed`. Writes nothing: `write` does, once the caller has shown it."""
+    from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
+    from chains.btc import psbt as psbts
+    from chains.registry import adapter_for
+    from wallet_cli import bitcoin
+    from wallet_cli.errors import BadInput
+
+    public, _ = bitcoin.account(wallet, network)
+    recipient = adapter_for("btc").parse_address(to, network)
+    sats = (
+        amount if isinstance(amount, int) else parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS)
+    )
+    if fee_rate is not None:
+        bitcoin.check_fee_rate(network, fee_rate, fee_rate_confirmed)
+    coins = [psbts.parse_coin(spec) for spec in utxos] if utxos else bitcoin.coins(wallet, network)
+    if fee_rate is None:
+        fee_rate = (
+            OFFLINE_FEE_RATE
+            if utxos
+            else bitcoin.quoted_fee_rate(network, bitcoin.backend(network))
+        )
+    if not coins:
+        raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
+    if out is not None and out.exists():
+        raise BadInput(f"{out} already exists; it was not overwritten")
+    text = psbts.create(public, coins, recipient, sats, fee_rate)
+    psbt, summary = bitcoin.summary_of(wallet, network, text)
+    report = bitcoin.screen(wallet, network, config, summary, allow=allow, confirm=confirm)
+    return PsbtResult(psbt, summary, report)
+
+
+def show(wallet: Wallet, network: Network, config: Config, data: str | bytes) -> PsbtResult:
+    """Explain a PSBT against this wallet; a blocking finding is reported, not raised."""
+    from wallet_cli import bitcoin, screening
+    from wallet_cli.errors import ScreeningBlocked, ScreeningNotConfirmed
+
+    psbt, summary = bitcoin.summary_of(wallet, network, data)
+    try:
+        report = bitcoin.screen(
+            wallet, network, config, summary, allow=frozenset(), confirm=lambda r, p: True
+        )
+    except (ScreeningBlocked, ScreeningNotConfirmed) as exc:
+        report = exc.report if isinstance(exc.report, screening.Report) else screening.Report()
+    return PsbtResult(psbt, summary, report)
+
+
+def sign(
+    wallet: Wallet,
+    network: Network,
+    config: Config,
+    data: str | bytes,
+    *,
+    unlock: Callable[[], object],
+    allow: frozenset[str] = frozenset(),
+    confirm: Confirm,
+) -> PsbtResult:
+    """Screen every foreign output, unlock, then sign the inputs this wallet owns (in memory).
+
+    Raises `NothingSigned` if no input is ours, `UnsignedInputs` (with `.signed` and
+    `.unsigned`) if one of ours cannot be signed, an unsafe-sighash error before any
+    unlock, and the screening errors; nothing is signed on any of them."""
+    from chains.btc import psbt as psbts
+    from chains.btc.psbt_inputs import inputs_of
+    from chains.btc.psbt_map import parse
+    from chains.btc.psbt_sign import check_sighashes
+    from wallet_cli import bitcoin
+
+    found = bitcoin.inspect(wallet, network, data)
+    if not any(i["mine"] for i in found.summary.inputs):
+        raise psbts.NothingSigned(
+            "no input of this PSBT spends a coin of this wallet: nothing signed"
+        )
+    check_sighashes(inputs_of(parse(psbts.raw_bytes(found.psbt))))
+    report = bitcoin.screen(wallet, network, config, found.summary, allow=allow, confirm=confirm)
+    unlock()
+    _, bitcoin_network = bitcoin.account(wallet, network)
+    private = private_descriptors(wallet, network, "wpkh")
+    signed = psbts.sign(found.psbt, private, bitcoin_network, found.watch)
+    return PsbtResult(found.psbt, found.summary, report, signed)
+
+
+def private_descriptors(
+    wallet: Wallet,
+    network: Network,
+    script: str,
+    refusal: str = "a single imported key has no Bitcoin account",
+) -> tuple[str, str]:
+    """The unlocked wallet's external and internal descriptors with private keys (account 0).
+
+    Raises `BadInput(refusal)` for a single imported key (it has no Bitcoin account) and
+    `WrongPassphrase` if the wallet is still locked."""
+    from chains.btc.keys import private_descriptors as derive
+    from chains.btc.networks import bitcoin_network
+    from keystore.errors import WrongPassphrase
+    from keystore.mnemonic import to_seed
+    from keystore.secret import Mnemonic
+    from wallet_cli.errors import BadInput
+
+    secret = wallet.unlocked_secret()
+    if secret is None:
+        raise WrongPassphrase(f"wallet '{wallet.name}' is locked")
+    if not isinstance(secret, Mnemonic):
+        raise BadInput(refusal)
+    return derive(to_seed(secret), bitcoin_network(network.name), script, 0)
+
+
+def combine(first: str | bytes, second: str | bytes) -> Any:
+    """Merge the signatures of two copies of one PSBT; `InvalidPsbt` if they differ."""
+    from chains.btc import psbt as psbts
+
+    try:
+        return psbts.load(first).combine(psbts.load(second))
+    except psbts.InvalidPsbt:
+        raise
+    except Exception:
+        raise psbts.InvalidPsbt("the two PSBTs are not copies of the same transaction") from None
+
+
+def finalize(data: str | bytes) -> str:
+    """The finalized raw transaction as hex; raises if an input lacks its signatures."""
+    from chains.btc import psbt as psbts
+
+    return psbts.finalize(psbts.load(data))
+
+
+def broadcast(network: Network, data: str | bytes) -> str:
+    """Finalize and send through the network's backend (Esplora or bitcoind); the txid."""
+    from wallet_cli import bitcoin
+
+    txid: str = bitcoin.backend(network).broadcast(finalize(data))
+    return txid
