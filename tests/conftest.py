@@ -90,6 +90,18 @@ def make_fast_home(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _test_process_keeps_core_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Wallet.unlock` turns core dumps off for the whole process, for good (the hard limit
+    cannot be raised again). Tests that unlock in process would do that to the pytest worker,
+    and a later test could no longer let its child processes dump core (the core-dump test
+    needs a control that does). The library's own call is tested in a subprocess
+    (tests/integration/test_library_api.py); here it is a no-op."""
+    import wallet_cli.wallet
+
+    monkeypatch.setattr(wallet_cli.wallet, "disable_core_dumps", lambda: None)
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return make_fast_home(tmp_path / "home")

@@ -182,7 +182,8 @@ def test_the_next_locking_command_sweeps_what_killed_writers_left(anvil_home: Pa
 
 
 def _unlimited_cores() -> None:
-    resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
 
 
 def _crash(args: list[str], cwd: Path, stdin: str, env: dict[str, str]) -> tuple[str, int]:
@@ -210,6 +211,8 @@ def _crash(args: list[str], cwd: Path, stdin: str, env: dict[str, str]) -> tuple
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux core dump settings")
 def test_a_crash_while_holding_a_mnemonic_writes_no_core(home: Path, tmp_path: Path) -> None:
+    if resource.getrlimit(resource.RLIMIT_CORE)[1] == 0:
+        pytest.skip("this test process may not allow core dumps at all (hard limit 0)")
     env = clean_env(WALLET_HOME=str(home), WALLET_PASSPHRASE=PASSPHRASE)
     crash_dir = tmp_path / "crash"
     crash_dir.mkdir()
