@@ -13,6 +13,7 @@ from wallet_cli.cli import common, output
 if TYPE_CHECKING:
     from chains.base import Preview
     from wallet_cli.screening import Report
+    from wallet_cli.transfer import SendResult
 
 IndexOption = Annotated[int, typer.Option("--index", help="Which address of the wallet.")]
 # Fees given explicitly skip the node's quote and its max-fee-per-gas ceiling; the
@@ -116,8 +117,7 @@ def send(
         confirm=confirmer(session),
         show=show,
     )
-    # On a terminal the preview (stderr) is still on screen: the result does not repeat it.
-    repeat = not (shown and output.is_terminal(sys.stdout) and output.is_terminal(sys.stderr))
+    repeat = repeats_preview(shown)
     lines = [f"{result.amount} {result.unit} from {result.sender} to {result.to}"] if repeat else []
     lines += [f"screening: {result.report.verdict}", *finding_lines(result.report)]
     if repeat:
@@ -126,6 +126,18 @@ def send(
         lines.append(f"nonce {result.nonce}")
     if result.raw is not None:
         lines.append(f"raw transaction (not broadcast): {result.raw}")
+    finish_transfer(session, result, lines)
+
+
+def repeats_preview(shown: list[Preview]) -> bool:
+    """Whether the result repeats the transfer and its fee cap: not when the preview was
+    shown and is still on screen (stderr and stdout both a terminal)."""
+    return not (shown and output.is_terminal(sys.stdout) and output.is_terminal(sys.stderr))
+
+
+def finish_transfer(session: common.Session, result: SendResult, lines: list[output.Line]) -> None:
+    """The tail every signed transfer prints (send, speed-up, cancel): its hash and status,
+    the failure reason, the JSON document; exit 1 when it failed on chain."""
     lines.append(
         f"tx {result.tx_hash}: {result.status}"
         + (f" in block {result.block}" if result.block is not None else "")

@@ -5,7 +5,6 @@ this wallet at the same nonce (wallet_cli/replace.py), screened and previewed li
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -141,6 +140,7 @@ def _replace(
     from dataclasses import replace as with_fields
 
     from wallet_cli.cli.screening_view import confirmer, finding_lines
+    from wallet_cli.cli.send_cmds import finish_transfer, repeats_preview
     from wallet_cli.replace import replace
 
     session = common.session_of(ctx)
@@ -168,22 +168,14 @@ def _replace(
         confirm=confirmer(session),
         show=show,
     )
-    repeat = not (shown and output.is_terminal(sys.stdout) and output.is_terminal(sys.stderr))
+    repeat = repeats_preview(shown)
     lines: list[output.Line] = [f"{result.kind} of {result.replaces} (nonce {result.nonce})"]
     if repeat:
         lines.append(f"{result.amount} {result.unit} from {result.sender} to {result.to}")
     lines += [f"screening: {result.report.verdict}", *finding_lines(result.report)]
     if repeat:
         lines.append(f"fee cap: {result.fee_cap} {result.fee_unit}")
-    lines.append(
-        f"tx {result.tx_hash}: {result.status}"
-        + (f" in block {result.block}" if result.block is not None else "")
-    )
-    if result.reason:
-        lines.append(f"reason: {result.reason}")
-    output.emit(session.json, result.to_json(), lines)
-    if result.status == "failed":
-        raise typer.Exit(1)
+    finish_transfer(session, result, lines)
 
 
 def _show(replacing: Replacement, preview: Preview) -> None:
