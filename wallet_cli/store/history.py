@@ -265,8 +265,9 @@ class History:
 
     def _tail(self, commit: Commit) -> Tail | str:
         """Lines past the head: those that chain from it are an interrupted append's."""
-        fd = _open(self.path, os.O_RDONLY) if self._journal_size() else None
-        if fd is None:
+        try:
+            fd = _open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
             return Tail(0, commit, False)
         with os.fdopen(fd, "rb") as handle:
             handle.seek(commit.size)
