@@ -62,3 +62,8 @@ def format_amount(base_units: int, decimals: int) -> str:
     if not fraction:
         return str(whole)
     return f"{whole}.{str(fraction).rjust(decimals, '0').rstrip('0')}"
+
+
+def units_for(family: str) -> dict[str, int]:
+    """The unit suffixes a native amount may carry on a chain family (`20gwei`, `1500sat`)."""
+    return BTC_UNITS if family == "btc" else UNITS

@@ -1,17 +1,18 @@
-"""The types every chain adapter speaks, and the adapter Protocol.
-
-This is the part of DESIGN.md's `ChainAdapter` that exists today: key derivation and
-address parsing. Building, signing and broadcasting join it with the EVM transfer issue;
-a Protocol only lists what every adapter really implements.
+"""The types every chain adapter speaks, and the adapter Protocol (DESIGN.md's
+`ChainAdapter`): keys, addresses and address parsing here; the transfer side (plan, sign,
+broadcast, await) through the `ChainSession` that `connect` opens (chains/session.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from keystore.secret import PrivateKey, Seed
+
+if TYPE_CHECKING:
+    from chains.session import ChainSession
 
 Family = Literal["evm", "btc", "sol"]
 FAMILIES: tuple[Family, ...] = ("evm", "btc", "sol")
@@ -104,21 +105,58 @@ class PublicAccount:
 
 
 class ChainAdapter(Protocol):
+    """One chain family. The wallet layer calls only these; nothing outside chains/<family>/
+    knows how that family derives keys, spells addresses or builds transactions."""
+
     family: Family
 
-    def public_accounts(self, seed: Seed, account: int) -> list[PublicAccount]: ...
+    def public_accounts(self, seed: Seed, account: int) -> list[PublicAccount]:
+        """Every account of this family a seed gives at BIP-44 `account`, as public data
+        (kept unencrypted so addresses derive without the passphrase)."""
+        ...
 
-    def account_key(self, network: Network, script: str | None) -> str: ...
+    def account_key(self, network: Network, script: str | None) -> str:
+        """The name of the account that serves `network` (Bitcoin: per script type)."""
+        ...
 
-    def public_account_for_key(self, key: PrivateKey) -> PublicAccount: ...
+    def public_account_for_key(self, key: PrivateKey) -> PublicAccount:
+        """The public data of a wallet made of one imported key."""
+        ...
 
-    def addresses(self, public: PublicAccount, indexes: Sequence[int]) -> list[Account]: ...
+    def addresses(self, public: PublicAccount, indexes: Sequence[int]) -> list[Account]:
+        """Receive addresses at `indexes`, from public data alone."""
+        ...
 
-    def private_key(self, seed: Seed, account: int, index: int) -> PrivateKey: ...
+    def private_key(self, seed: Seed, account: int, index: int) -> PrivateKey:
+        """The key of address `index`, for families that sign with one key per address."""
+        ...
 
-    def address_of_key(self, key: PrivateKey) -> str: ...
+    def address_of_key(self, key: PrivateKey) -> str:
+        """The address an imported key receives on."""
+        ...
 
-    def parse_address(self, text: str, network: Network) -> str: ...
+    def parse_address(self, text: str, network: Network) -> str:
+        """`text` checked and normalised for `network` (EIP-55 on EVM), or `InvalidAddress`."""
+        ...
+
+    def parse_tx_hash(self, text: str) -> str:
+        """A transaction hash as this family spells it (EVM: 0x and 64 hex digits; Bitcoin:
+        a txid of 64 hex digits), lowercased, or `InvalidTxHash`."""
+        ...
+
+    def connect(
+        self,
+        network: Network,
+        public: PublicAccount | None,
+        index: int,
+        sender: str,
+        timeout: float | None = None,
+    ) -> ChainSession:
+        """A session on `network`'s node for sending from address `index` (`sender`) of the
+        account `public`, the node checked to be on that network (chain id on EVM); with no
+        account, a session that only reads (balances, statuses, contract code). Each call to
+        the node has the network's `rpc-timeout`, or `timeout` when shorter."""
+        ...
 
 
 @dataclass(frozen=True)

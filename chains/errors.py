@@ -36,6 +36,18 @@ class UnsupportedChain(ChainError):
     kind = "input"
 
 
+class InvalidTxHash(ChainError):
+    code = "bad-input"
+    kind = "input"
+
+
+class BadFee(ChainError):
+    """Fees given by hand that cannot be used (a replacement below the +10% nodes need)."""
+
+    code = "bad-input"
+    kind = "input"
+
+
 class InvalidAmount(ChainError):
     code = "invalid-amount"
     kind = "input"
@@ -109,4 +121,26 @@ class InvalidTypedData(ChainError):
 
 class DevnetError(ChainError):
     code = "devnet-error"
+    kind = "failed"
+
+
+class TxNotOurs(ChainError):
+    """A replacement asked for a transaction this wallet did not sign on this network."""
+
+    code = "tx-not-ours"
+    kind = "input"
+
+
+class TxAlreadyMined(ChainError):
+    """A replacement asked for a transaction (or nonce) already in a block."""
+
+    code = "tx-already-mined"
+    kind = "input"
+
+
+class RecordMismatch(ChainError):
+    """The wallet's record of a transaction does not match its signed bytes: no crash causes
+    that, so nothing is built on it."""
+
+    code = "history-damaged"
     kind = "failed"

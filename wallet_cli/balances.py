@@ -60,51 +60,27 @@ def balance(
     Raises `BadInput`/`InvalidAddress` for a malformed address, `UnknownToken` for a token
     that is neither a contract nor in config, and `NodeUnreachable`/`ChainIdMismatch` when the
     node does not answer or is on another chain."""
-    if network.family == "btc":
-        return _bitcoin(wallet, network, address)
-    from chains.evm import abi
-    from chains.evm.rpc import hex_data, quantity
     from chains.registry import adapter_for
     from wallet_cli.transfer import connect, resolve_asset
 
     adapter = adapter_for(network.family)
-    if address is None:
-        target = _need(wallet).addresses(adapter.account_key(network, None), [index])[0].address
-    else:
-        target = adapter.parse_address(address, network)
-    client, _ = connect(network)
+    target = adapter.parse_address(address, network) if address is not None else None
+    owner = _need(wallet) if target is None else None
+    session = connect(network, None, owner, index)
     try:
-        asset = resolve_asset(client, config, network, token)
-        if asset.contract is None:
-            answer = client.call("eth_getBalance", [target, "latest"])
-            raw = quantity(answer, "eth_getBalance", "balance")
-        else:
-            call = {"to": asset.contract, "data": "0x" + abi.balance_of_call(target).hex()}
-            answer = client.call("eth_call", [call, "latest"])
-            raw = abi.decode_uint(hex_data(answer, "eth_call", "balanceOf()"))
+        asset = resolve_asset(session, config, network, token)
+        raw = session.balance(target, asset)
+        holder = target or session.sender
     finally:
-        client.close()
+        session.close()
+    label = holder
+    shown: str | None = holder
+    if owner is not None and session.account_wide:
+        label, shown = f"wallet '{owner.name}' ({session.account_wide})", None
     return Balance(
-        network.name, network.family, target, asset.symbol, asset.contract, raw,
-        asset.decimals, target,
+        network.name, network.family, shown, asset.symbol, asset.contract, raw,
+        asset.decimals, label,
     )  # fmt: skip
-
-
-def _bitcoin(wallet: Wallet | None, network: Network, address: str | None) -> Balance:
-    from chains.registry import adapter_for
-    from wallet_cli import bitcoin
-
-    if address is not None:
-        target = adapter_for("btc").parse_address(address, network)
-        sats = sum(u.sats for u in bitcoin.backend(network).utxos([target]))
-        label = target
-    else:
-        owner = _need(wallet)
-        sats = bitcoin.balance(owner, network)
-        count = bitcoin.SCAN_ADDRESSES
-        label = f"wallet '{owner.name}' (first {count} receive and change addresses)"
-    symbol = network.native.symbol
-    return Balance(network.name, "btc", address, symbol, None, sats, 8, label)
 
 
 def _need(wallet: Wallet | None) -> Wallet:

@@ -18,13 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chains.amounts import format_amount
-from chains.base import Asset, Network
+from chains.base import Asset, Network, Output
 from chains.errors import ChainError
-from chains.evm.fees import FeePolicy
-from chains.evm.rpc import RpcClient
-from chains.evm.transfer import ItemError, TransferItem, TransferPlan, plan_batch
-from chains.evm.tx import SignedTx, Signer
 from chains.registry import adapter_for
+from chains.session import ChainSession, FeeChoice, ItemError, Plan, Signed
 from wallet_cli import screening
 from wallet_cli.batch_report import BatchPlan, BatchRun, RowResult, interrupted_message
 from wallet_cli.batch_resume import Unsettled, look_up, prior, settle
@@ -46,15 +43,18 @@ from wallet_cli.batch_rows import (
 )
 from wallet_cli.batch_send import await_all, broadcast_all
 from wallet_cli.errors import BadBatchFile, NotConfirmed, ScreeningBlocked, ScreeningNotConfirmed
+from wallet_cli.signing_keys import UnlockedKeys
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
 from wallet_cli.transfer import (
     Confirm,
+    SendRequest,
     Unlock,
     connect,
     enforce,
-    fee_policy,
+    fee_choice,
     new_result,
+    plan_and_screen,
     screening_context,
     signed_entry,
 )
@@ -84,11 +84,8 @@ class _Job:
     wallet: Wallet
     network: Network
     config: Config
-    client: RpcClient
-    chain_id: int
-    sender: str
-    index: int
-    fees: FeePolicy
+    session: ChainSession
+    fees: FeeChoice
     rows: list[BatchRow]
     targets: list[str]
     assets: list[Asset]
@@ -122,22 +119,25 @@ def run_batch(
     Ctrl-C raises `BatchInterrupted`, which says what was done and how to resume."""
     from keystore.files import read_limited
 
-    fees = fee_policy(network, max_fee_per_gas, priority_fee)  # bad fees: exit 2, no node asked
+    # bad fees: exit 2, no node asked
+    fees = fee_choice(
+        network, SendRequest("", "", max_fee_per_gas=max_fee_per_gas, priority_fee=priority_fee)
+    )
     explicit = check_run_id(run_id) if run_id is not None else None
     data = read_limited(path, MAX_FILE_BYTES, "batch file")
     rows, problems = parse_rows(data, path)
     adapter = adapter_for(network.family)
     targets, more = check_offline(rows, adapter, network)
     problems += more
-    sender = wallet.addresses(adapter.account_key(network, None), [index])[0].address
     run = BatchRun(explicit or default_run_id(data), explicit is not None, dry_run)
     history = History(wallet.home, wallet.name)
     try:
-        client, chain_id = _connect(network, problems)
+        session = _connect(wallet, network, index, problems)
         try:
-            assets, amounts = resolve(client, config, network, rows, problems)
+            assets, amounts = resolve(session, config, network, rows, problems)
             if problems:
                 raise BadBatchRows(problems)
+            chain_id, sender = session.chain_id, session.sender
             prefix = f"{wallet.name}|{network.name}|{chain_id}|{sender}|{run.run_id}"
             keys = row_keys(prefix, targets, assets, amounts)
             for row, key, to, asset, amount in zip(
@@ -149,10 +149,7 @@ def run_batch(
                 wallet=wallet,
                 network=network,
                 config=config,
-                client=client,
-                chain_id=chain_id,
-                sender=sender,
-                index=index,
+                session=session,
                 fees=fees,
                 rows=rows,
                 targets=targets,
@@ -168,14 +165,16 @@ def run_batch(
                 _run(job, unlock, confirm, progress, approve, wait, timeout)
             return run
         finally:
-            client.close()
+            session.close()
     except KeyboardInterrupt:
         raise BatchInterrupted(run, interrupted_message(run, history)) from None
 
 
-def _connect(network: Network, problems: list[RowProblem]) -> tuple[RpcClient, int]:
+def _connect(
+    wallet: Wallet, network: Network, index: int, problems: list[RowProblem]
+) -> ChainSession:
     try:
-        return connect(network)
+        return connect(network, None, wallet, index)
     except ChainError:
         if problems:  # what is wrong with the file is said even with the node away
             raise BadBatchRows(problems) from None
@@ -195,22 +194,22 @@ def _run(
     batch_lock = hashlib.sha256(run.run_id.encode()).hexdigest()
     # One run at a time: the run's lock is held to the end, receipts included, and the
     # rows still to send are decided under the account lock.
-    with home.account_lock(f"batch-{job.chain_id}-{job.sender}-{batch_lock}"):
-        with home.account_lock(f"evm-{job.chain_id}-{job.sender}"):
+    session = job.session
+    with home.account_lock(f"batch-{session.chain_id}-{session.sender}-{batch_lock}"):
+        with home.account_lock(session.lock_name):
             fresh, unsettled = prior(job.history, job.run.results)
             if unsettled:
-                settle(job.client, job.history, unsettled)
+                settle(session, job.history, unsettled)
                 progress("resumed", len(unsettled), len(unsettled))
             plans, reports = _plan_and_screen(job, fresh)
-            _refuse_blocked(job, fresh, reports)
-            signed: list[SignedTx] = []
-            for i, plan, report in zip(fresh, plans, reports, strict=True):
+            _refuse_blocked(job, fresh, plans, reports)
+            signed: list[Signed] = []
+            for plan, report in zip(plans, reports, strict=True):
                 try:
                     enforce(report, job.allow, confirm, plan.preview)
                 except ScreeningNotConfirmed as exc:
-                    raise ScreeningNotConfirmed(
-                        f"row {rows[i].line}: {exc.message}", report
-                    ) from None
+                    line = rows[fresh[plan.outputs[0]]].line
+                    raise ScreeningNotConfirmed(f"row {line}: {exc.message}", report) from None
             progress("screened", len(rows), len(rows))
             run.plan = _plan_of(job, fresh, plans)
             if plans:
@@ -222,7 +221,7 @@ def _run(
                 unlock()
                 signed = _sign(job, fresh, plans, reports)
                 progress("signed", len(signed), len(signed))
-                sending = [run.results[i] for i in fresh]
+                sending = [run.results[fresh[plan.outputs[0]]] for plan in plans]
                 raws = _raws(signed, unsettled)
                 ends = time.monotonic() + timeout  # all of a run's holding back together
 
@@ -230,19 +229,19 @@ def _run(
                     """At most IN_FLIGHT rows in the node's pool before the next chunk."""
                     left = max(0.0, ends - time.monotonic())
                     history = job.history
-                    await_all(job.client, job.network, history, sent, left, _quiet, raws, IN_FLIGHT)
+                    await_all(session, history, sent, left, _quiet, raws, IN_FLIGHT)
 
                 broadcast_all(
-                    job.client, job.history, sending, signed, progress, throttle if wait else None
+                    session, job.history, sending, signed, progress, throttle if wait else None
                 )
         if wait:
             raws = _raws(signed, unsettled)
-            await_all(job.client, job.network, job.history, run.results, timeout, progress, raws)
+            await_all(session, job.history, run.results, timeout, progress, raws)
 
 
-def _raws(signed: list[SignedTx], unsettled: list[Unsettled]) -> dict[str, str]:
+def _raws(signed: list[Signed], unsettled: list[Unsettled]) -> dict[str, str]:
     """Each pending row's signed raw transaction by hash: what is sent again if lost."""
-    raws = {tx.hash_hex: tx.raw_hex for tx in signed}
+    raws = {tx.tx_hash: tx.raw for tx in signed}
     raws.update((result.tx_hash, raw) for result, raw in unsettled if result.tx_hash)
     return raws
 
@@ -254,51 +253,41 @@ def _quiet(stage: str, done: int, total: int) -> None:
 def _dry_run(job: _Job) -> None:
     """Check and screen every row as a run would; sign, send and record nothing."""
     fresh, unsettled = prior(job.history, job.run.results)
-    look_up(job.client, unsettled)  # read-only; a real run re-sends those the node lost
+    look_up(job.session, unsettled)  # read-only; a real run re-sends those the node lost
     plans, reports = _plan_and_screen(job, fresh)
-    for i, plan, report in zip(fresh, plans, reports, strict=True):
-        result = job.run.results[i]
-        blocked = any(f.rule not in job.allow for f in report.blocking())
-        result.status = "blocked" if blocked else "would-send"
-        result.screening = report.to_json()
-        result.nonce = plan.tx.nonce
-        result.fee_cap, result.fee_unit = _fee(plan.preview.fee_cap, plan.preview.fee_asset)
+    for plan, report in zip(plans, reports, strict=True):
+        for position in plan.outputs:
+            result = job.run.results[fresh[position]]
+            blocked = any(f.rule not in job.allow for f in report.blocking())
+            result.status = "blocked" if blocked else "would-send"
+            result.screening = report.to_json()
+            result.nonce = plan.nonce
+            result.fee_cap, result.fee_unit = _fee(plan.preview.fee_cap, plan.preview.fee_asset)
     job.run.plan = _plan_of(job, fresh, plans)
 
 
-def _plan_and_screen(
-    job: _Job, fresh: list[int]
-) -> tuple[list[TransferPlan], list[screening.Report]]:
+def _plan_and_screen(job: _Job, fresh: list[int]) -> tuple[list[Plan], list[screening.Report]]:
     if not fresh:
         return [], []
-    items = [
-        TransferItem(job.targets[i], job.assets[i], job.amounts[i], job.rows[i].to) for i in fresh
-    ]
+    outputs = [Output(job.targets[i], job.assets[i], job.amounts[i], job.rows[i].to) for i in fresh]
+    context = screening_context(job.wallet, job.network, job.config, job.session)
     try:
-        plans = plan_batch(
-            job.client,
-            network=job.network.name,
-            chain_id=job.chain_id,
-            sender=job.sender,
-            items=items,
-            fees=job.fees,
-        )
+        return plan_and_screen(job.session, outputs, job.fees, context)
     except ItemError as exc:
         line = job.rows[fresh[exc.position]].line
         raise BadBatchFile(f"row {line}: {exc.error.message}") from None
-    context = screening_context(job.wallet, job.network, job.config, job.client)
-    if context.code is not None:
-        context.code.prefetch([t.recipient for t in items])
-    return plans, [screening.check(plan.preview, context) for plan in plans]
 
 
-def _refuse_blocked(job: _Job, fresh: list[int], reports: list[screening.Report]) -> None:
+def _refuse_blocked(
+    job: _Job, fresh: list[int], plans: list[Plan], reports: list[screening.Report]
+) -> None:
     """Every blocked row named at once, before any question is asked."""
     blocked = []
-    for i, report in zip(fresh, reports, strict=True):
+    for plan, report in zip(plans, reports, strict=True):
         findings = [f for f in report.blocking() if f.rule not in job.allow]
         if findings:
-            blocked.append((job.rows[i].line, findings[0].message, report))
+            line = job.rows[fresh[plan.outputs[0]]].line
+            blocked.append((line, findings[0].message, report))
     if not blocked:
         return
     shown = "; ".join(f"row {line}: {message}" for line, message, _ in blocked[:SHOWN_BLOCKS])
@@ -310,7 +299,7 @@ def _refuse_blocked(job: _Job, fresh: list[int], reports: list[screening.Report]
     )
 
 
-def _plan_of(job: _Job, fresh: list[int], plans: list[TransferPlan]) -> BatchPlan:
+def _plan_of(job: _Job, fresh: list[int], plans: list[Plan]) -> BatchPlan:
     native = job.network.native
     fee_asset = plans[0].preview.fee_asset if plans else native
     fee_cap, fee_unit = _fee(sum(p.preview.fee_cap for p in plans), fee_asset)
@@ -330,32 +319,23 @@ def _fee(amount: int, asset: Asset) -> tuple[str, str]:
 
 
 def _sign(
-    job: _Job, fresh: list[int], plans: list[TransferPlan], reports: list[screening.Report]
-) -> list[SignedTx]:
-    """Sign every row, then journal them all (one write) before anything is sent."""
-    signer = Signer(job.wallet.private_key("evm", job.index))
-    signed: list[SignedTx] = []
+    job: _Job, fresh: list[int], plans: list[Plan], reports: list[screening.Report]
+) -> list[Signed]:
+    """Sign every plan, then journal every row (one write) before anything is sent."""
+    signed = job.session.sign(plans, UnlockedKeys(job.wallet, job.network.family))
     entries = []
-    for i, plan, report in zip(fresh, plans, reports, strict=True):
-        one = signer.sign(plan.tx)
-        signed.append(one)
-        row, result = job.rows[i], job.run.results[i]
-        sent = new_result(
-            job.network,
-            job.sender,
-            job.targets[i],
-            job.assets[i],
-            job.amounts[i],
-            plan,
-            report,
-            one,
-        )
-        result.result, result.tx_hash, result.nonce = sent, one.hash_hex, sent.nonce
-        result.screening = report.to_json()
-        result.fee_cap, result.fee_unit = sent.fee_cap, sent.fee_unit
-        entry = signed_entry(
-            sent, job.chain_id, one, allow=job.allow, dry_run=False, key=result.key
-        )
-        entries.append({**entry, "run_id": job.run.run_id, "row": row.line})
+    for plan, report, one in zip(plans, reports, signed, strict=True):
+        for position in plan.outputs:
+            i = fresh[position]
+            row, result = job.rows[i], job.run.results[i]
+            output = Output(job.targets[i], job.assets[i], job.amounts[i], row.to)
+            sent = new_result(job.network, job.session.sender, output, plan, report, one)
+            result.result, result.tx_hash, result.nonce = sent, one.tx_hash, sent.nonce
+            result.screening = report.to_json()
+            result.fee_cap, result.fee_unit = sent.fee_cap, sent.fee_unit
+            entry = signed_entry(
+                sent, job.session.chain_id, one, allow=job.allow, dry_run=False, key=result.key
+            )
+            entries.append({**entry, "run_id": job.run.run_id, "row": row.line})
     job.history.append_many(entries)
     return signed

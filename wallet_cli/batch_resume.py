@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chains.errors import RpcError
-from chains.evm.rpc import RpcClient
-from wallet_cli import receipts
+from chains.session import ChainSession, Signed
 from wallet_cli.batch_report import RowResult
 from wallet_cli.store.history import History
 from wallet_cli.store.history_index import HistoryIndex
+from wallet_cli.transfer import final_entry
 
 Unsettled = tuple[RowResult, str]  # the row and its signed raw transaction
 
@@ -47,29 +46,35 @@ def prior(history: History, results: list[RowResult]) -> tuple[list[int], list[U
     return fresh, unsettled
 
 
-def look_up(client: RpcClient, rows: list[Unsettled]) -> list[dict[str, Any]]:
+def look_up(session: ChainSession, rows: list[Unsettled]) -> list[dict[str, Any]]:
     """Give unsettled rows the node's status (read-only: a dry run stops here); returns the
     history entries for those now final. Rows the node does not know keep `not-found`."""
-    statuses = receipts.look_up(client, [result.tx_hash or "" for result, _ in rows])
+    hashes = [result.tx_hash or "" for result, _ in rows]
+    outcomes = [
+        outcome
+        for start in range(0, len(hashes), session.max_batch)
+        for outcome in session.look_up(hashes[start : start + session.max_batch])
+    ]
     entries: list[dict[str, Any]] = []
-    for (result, _), status in zip(rows, statuses, strict=True):
-        result.status, result.block, result.reason = status.status, status.block, status.reason
-        if status.status in ("success", "failed"):
-            entries.append(status.entry())
+    for (result, _), outcome in zip(rows, outcomes, strict=True):
+        result.status, result.block, result.reason = outcome.status, outcome.block, outcome.reason
+        if outcome.status in ("success", "failed"):
+            entries.append(final_entry(outcome))
     return entries
 
 
-def settle(client: RpcClient, history: History, rows: list[Unsettled]) -> None:
+def settle(session: ChainSession, history: History, rows: list[Unsettled]) -> None:
     """Rows signed earlier with no final status: mined, still pending, or never sent (then
     the same signed transaction is sent again, so it can never be paid twice)."""
-    entries = look_up(client, rows)
+    entries = look_up(session, rows)
     resend = [(result, raw) for result, raw in rows if result.status == "not-found"]
-    if resend:
-        answers = client.batch([("eth_sendRawTransaction", [raw]) for _, raw in resend])
-        for (result, _), answer in zip(resend, answers, strict=True):
+    for start in range(0, len(resend), session.max_batch):
+        chunk = resend[start : start + session.max_batch]
+        refusals = session.broadcast([Signed(r.tx_hash or "", raw, r.nonce) for r, raw in chunk])
+        for (result, _), refusal in zip(chunk, refusals, strict=True):
             result.rebroadcast = True
-            if isinstance(answer, RpcError):
-                result.status, result.reason = "unknown", f"re-broadcast refused: {answer.message}"
+            if refusal is not None:
+                result.status, result.reason = "unknown", f"re-broadcast refused: {refusal}"
             else:
                 result.status = "pending"
                 entries.append({"event": "broadcast", "tx_hash": result.tx_hash})

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chains.amounts import format_amount, parse_amount
+from chains.amounts import format_amount
 from chains.base import Asset, ChainAdapter, Network
 from chains.errors import ChainError
-from chains.evm.rpc import RpcClient
+from chains.session import ChainSession
 from wallet_cli.errors import BadBatchFile, BadInput
 from wallet_cli.store.config import Config
-from wallet_cli.transfer import CHECK_AMOUNT_DECIMALS, parse_positive_amount, resolve_asset
+from wallet_cli.transfer import check_amount_syntax, parse_positive_amount, resolve_asset
 
 # About 160 bytes a row at MAX_ROWS rows (an address, an amount and a token address fit in
 # 130); a field longer than any address, amount or token.
@@ -136,7 +136,7 @@ def check_offline(
         except ChainError as error:
             problems.append(_problem(row, error))
         try:
-            parse_amount(row.amount, CHECK_AMOUNT_DECIMALS, allow_units=row.token is None)
+            check_amount_syntax(row.amount, network, row.token)
         except ChainError as error:
             problems.append(_problem(row, error))
         targets.append(target)
@@ -144,7 +144,7 @@ def check_offline(
 
 
 def resolve(
-    client: RpcClient,
+    session: ChainSession,
     config: Config,
     network: Network,
     rows: list[BatchRow],
@@ -160,7 +160,7 @@ def resolve(
     for row in rows:
         if row.token not in known:
             try:
-                known[row.token] = resolve_asset(client, config, network, row.token)
+                known[row.token] = resolve_asset(session, config, network, row.token)
             except ChainError as error:
                 if error.kind != "input":
                     raise
@@ -172,7 +172,7 @@ def resolve(
             asset = network.native
         elif row.line not in already:
             try:
-                amount = parse_positive_amount(row.amount, asset)
+                amount = parse_positive_amount(row.amount, asset, network)
             except ChainError as error:
                 problems.append(_problem(row, error))
         assets.append(asset)

@@ -1,8 +1,9 @@
 """Sending a batch's signed rows and awaiting their receipts, in bounded pieces.
 
-Every JSON-RPC request carries at most `MAX_BATCH` calls (chains/evm/rpc.py), each chunk's
-outcome is journalled before the next is sent, and receipts are asked for the earliest
-pending nonces first, so a 20,000-row run costs about as much per row as a 1,000-row one.
+Every request to the node carries at most the session's `max_batch` transactions (EVM: 200
+JSON-RPC calls), each chunk's outcome is journalled before the next is sent, and outcomes
+are asked for the earliest pending nonces first, so a 20,000-row run costs about as much
+per row as a 1,000-row one.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from chains.base import Network
-from chains.errors import ChainError, RpcError
-from chains.evm.rpc import MAX_BATCH, RpcClient
-from chains.evm.tx import SignedTx
-from wallet_cli import receipts
+from chains.session import ChainSession, Signed
 from wallet_cli.batch_report import RowResult
 from wallet_cli.store.history import History
+from wallet_cli.transfer import final_entry
 
 Progress = Callable[[str, int, int], None]
 STALL = 30.0  # seconds without a receipt before dropped transactions are looked for
@@ -25,30 +23,29 @@ STALL_DEVNET = 2.0  # the same on a devnet (automine: a block a transaction)
 
 
 def broadcast_all(
-    client: RpcClient,
+    session: ChainSession,
     history: History,
     results: Sequence[RowResult],
-    signed: Sequence[SignedTx],
+    signed: Sequence[Signed],
     progress: Progress,
     throttle: Callable[[Sequence[RowResult]], None] | None = None,
 ) -> None:
-    """Send in chunks of MAX_BATCH, journalling each chunk's `broadcast`/`rejected`;
-    `throttle` sees the rows sent so far after each chunk (to hold back the next)."""
+    """Send in chunks of the session's `max_batch`, journalling each chunk's
+    `broadcast`/`rejected`; `throttle` sees the rows sent so far after each chunk (to hold
+    back the next)."""
     sent = 0
-    for start in range(0, len(signed), MAX_BATCH):
-        chunk = signed[start : start + MAX_BATCH]
-        answers = client.batch([("eth_sendRawTransaction", [tx.raw_hex]) for tx in chunk])
+    for start in range(0, len(signed), session.max_batch):
+        chunk = signed[start : start + session.max_batch]
+        refusals = session.broadcast(chunk)
         entries = []
-        for offset, (tx, answer) in enumerate(zip(chunk, answers, strict=True)):
+        for offset, (tx, refusal) in enumerate(zip(chunk, refusals, strict=True)):
             result = results[start + offset]
-            if isinstance(answer, RpcError):
-                result.status, result.reason = "rejected", answer.message
-                entries.append(
-                    {"event": "rejected", "tx_hash": tx.hash_hex, "reason": answer.message}
-                )
+            if refusal is not None:
+                result.status, result.reason = "rejected", refusal
+                entries.append({"event": "rejected", "tx_hash": tx.tx_hash, "reason": refusal})
             else:
                 result.status = "pending"
-                entries.append({"event": "broadcast", "tx_hash": tx.hash_hex})
+                entries.append({"event": "broadcast", "tx_hash": tx.tx_hash})
         history.append_many(entries)
         sent += len(chunk)
         progress("sent", sent, len(signed))
@@ -57,8 +54,7 @@ def broadcast_all(
 
 
 def await_all(
-    client: RpcClient,
-    network: Network,
+    session: ChainSession,
     history: History,
     results: Sequence[RowResult],
     timeout: float,
@@ -84,21 +80,21 @@ def await_all(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        span = min(remaining, STALL_DEVNET if network.is_devnet else STALL)
-        found = client.wait_for_receipts(left, span, _counted(progress, done, total))
+        span = min(remaining, STALL_DEVNET if session.network.is_devnet else STALL)
+        found = session.await_outcomes(left, span, _counted(progress, done, total))
         entries: list[dict[str, Any]] = []
-        for tx_hash, receipt in found.items():
-            status = receipts.from_receipt(tx_hash, receipt)
+        for tx_hash, outcome in found.items():
             result = by_hash[tx_hash]
-            result.status, result.block, result.reason = status.status, status.block, status.reason
-            entries.append(status.entry())
+            result.status, result.block = outcome.status, outcome.block
+            result.reason = outcome.reason
+            entries.append(final_entry(outcome))
         history.append_many(entries)
         done += len(found)
         left = [h for h in left if h not in found]
         if left and not found:
-            revived = _revive(client, history, left[:MAX_BATCH], raws)
-            if not revived and network.is_devnet:
-                _nudge(client)
+            revived = _revive(session, history, left[: session.max_batch], raws)
+            if not revived:
+                session.nudge()
     progress("confirmed", done, total)
 
 
@@ -106,24 +102,15 @@ def _counted(progress: Progress, base: int, total: int) -> Callable[[int], None]
     return lambda n: progress("confirmed", base + n, total)
 
 
-def _revive(client: RpcClient, history: History, window: list[str], raws: Mapping[str, str]) -> int:
+def _revive(
+    session: ChainSession, history: History, window: list[str], raws: Mapping[str, str]
+) -> int:
     """Send again the transactions of `window` the node has neither mined nor kept."""
-    lost = [s.tx_hash for s in receipts.look_up(client, window) if s.status == "not-found"]
+    lost = [o.tx_hash for o in session.look_up(window) if o.status == "not-found"]
     again = [h for h in lost if h in raws]
     if not again:
         return 0
-    answers = client.batch([("eth_sendRawTransaction", [raws[h]]) for h in again])
-    sent = [h for h, answer in zip(again, answers, strict=True) if not isinstance(answer, RpcError)]
+    refusals = session.broadcast([Signed(h, raws[h]) for h in again])
+    sent = [h for h, refusal in zip(again, refusals, strict=True) if refusal is None]
     history.append_many([{"event": "broadcast", "tx_hash": h} for h in sent])
     return len(sent)
-
-
-def _nudge(client: RpcClient) -> None:
-    """anvil's automine can miss transactions that became ready while it mined a block:
-    they sit in its pool until another one arrives. On a devnet in automine, ask it to mine
-    one block (never on a devnet whose mining was paused, never on another network)."""
-    try:
-        if client.call("anvil_getAutomine") is True:
-            client.call("evm_mine")
-    except ChainError:
-        pass  # not anvil, or it would not: the wait goes on as on any node

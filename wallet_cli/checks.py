@@ -8,17 +8,16 @@ its own failure as a finding instead of stopping the check.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chains.base import Network
+    from chains.session import ChainSession
     from wallet_cli.screening import Report
     from wallet_cli.store.config import Config
     from wallet_cli.store.home import Home
     from wallet_cli.wallet import Wallet
-
-UNREACHABLE_TIMEOUT = 2.0  # seconds: the client kept for the lookup when the chain check failed
 
 
 @dataclass(frozen=True)
@@ -45,41 +44,51 @@ def check(
     Raises `InvalidAddress`/`BadInput` for a malformed address; never for the verdict,
     which is in the report (`ok`, `info`, `warn`, `block`)."""
     from chains.base import Output, Preview
-    from chains.evm.transfer import ETH
     from chains.registry import adapter_for
     from wallet_cli import screening
+    from wallet_cli.screening.context import CodeLookup
     from wallet_cli.screening.gather import gather
 
     adapter = adapter_for(network.family)
     target = adapter.parse_address(address, network)
-    client: Any = None
-    if not offline and network.family == "evm":  # other chains have no contract lookup
-        client = _client_or_unreachable(network, notify)
+    session, unreachable = (None, False) if offline else _session_of(network, notify)
     try:
-        context = gather(home, config, network, wallet, client)
+        context = gather(home, config, network, wallet, session)
+        if unreachable:  # the lookup reports its own failure
+            context = replace(context, code=CodeLookup(_unreachable))
         key = adapter.account_key(network, None)
         sender = wallet.addresses(key, [0])[0].address if wallet else ""
+        native = network.native
         preview = Preview(
-            network.name, network.chain_id, sender, (Output(target, ETH, 0, address),), 0, ETH
-        )
+            network.name, network.chain_id, sender, (Output(target, native, 0, address),), 0,
+            native,
+        )  # fmt: skip
         report = screening.check(preview, context)
     finally:
-        if client is not None:
-            client.close()
+        if session is not None:
+            session.close()
     return Checked(target, report)
 
 
-def _client_or_unreachable(network: Network, notify: Callable[[str], None] | None) -> Any:
-    """A checked client; an unreachable node still screens, with a lookup-failed warning."""
-    from chains.errors import NodeUnreachable
-    from chains.evm.rpc import RpcClient
+def _session_of(
+    network: Network, notify: Callable[[str], None] | None
+) -> tuple[ChainSession | None, bool]:
+    """A checked session, or None and whether that is because the node does not answer
+    (the check still screens, with a lookup-failed warning) or the network has none."""
+    from chains.errors import NodeUnreachable, UnsupportedChain
     from wallet_cli.transfer import connect
 
     try:
-        return connect(network)[0]
+        return connect(network), False
+    except UnsupportedChain:
+        return None, False
     except NodeUnreachable:
         if network.name == "devnet" and network.is_devnet and notify is not None:
             notify("note: no node answers on the devnet; start one with 'wallet devnet up'")
-        if not network.rpc_url:
-            return None
-        return RpcClient(network.rpc_url, timeout=UNREACHABLE_TIMEOUT)
+        return None, True
+
+
+def _unreachable(addresses: list[str]) -> list[bool | None]:
+    from chains.errors import NodeUnreachable
+
+    raise NodeUnreachable("the node did not answer")

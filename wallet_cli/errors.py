@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+# Raised by chain sessions too (a replacement's checks), so they live with the chain errors.
+from chains.errors import TxAlreadyMined as TxAlreadyMined
+from chains.errors import TxNotOurs as TxNotOurs
+
 ErrorKind = Literal["input", "auth", "network", "refused", "unconfirmed", "failed"]
 
 
@@ -132,18 +136,4 @@ class TransferFailed(WalletError):
 
 class BadBatchFile(WalletError):
     code = "bad-batch-file"
-    kind = "input"
-
-
-class TxNotOurs(WalletError):
-    """`tx speed-up`/`cancel` of a hash this wallet did not sign and send on this network."""
-
-    code = "tx-not-ours"
-    kind = "input"
-
-
-class TxAlreadyMined(WalletError):
-    """`tx speed-up`/`cancel` of a transaction (or nonce) already in a block."""
-
-    code = "tx-already-mined"
     kind = "input"

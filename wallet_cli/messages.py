@@ -23,7 +23,8 @@ from wallet_cli.store.config import Config
 from wallet_cli.transfer import Confirm, Unlock, enforce, screening_context
 from wallet_cli.wallet import Wallet
 
-ShowAndConfirm = Callable[[messages.TypedDataSummary, screening.Report], bool]
+TypedDataSummary = messages.TypedDataSummary  # what `show_and_confirm` is shown
+ShowAndConfirm = Callable[[TypedDataSummary, screening.Report], bool]
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,7 @@ def sign_typed(
     )
     context = screening_context(wallet, network, config, None)
     report = screening.check(preview, context)
-    if outputs:
-        enforce(report, allow, confirm, preview)
-    elif report.warnings() and not confirm(report, preview):
-        raise NotConfirmed("a screening warning was not confirmed: nothing was signed")
+    enforce(report, allow, confirm, preview)  # the pipeline's own decision, as a send's
     if not show_and_confirm(summary, report):
         raise NotConfirmed("signing the typed data was not confirmed: nothing was signed")
     unlock()

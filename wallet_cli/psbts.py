@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chains.btc.psbt_sign import UnsignedInputs as UnsignedInputs
+
 if TYPE_CHECKING:
-    from chains.base import Network
+    from chains.base import Network, PublicAccount
+    from chains.btc.networks import BitcoinNetwork
     from chains.btc.psbt import PsbtSummary
     from wallet_cli.screening import Report
     from wallet_cli.store.config import Config
@@ -60,6 +63,64 @@ def write(path: Path, psbt: Any, *, replace: bool, binary: bool) -> None:
         raise OutputExists(f"{path} already exists; it was not overwritten") from None
 
 
+def account(wallet: Wallet, network: Network) -> tuple[PublicAccount, BitcoinNetwork]:
+    """The wallet's native segwit (wpkh) account on `network`, which PSBTs are built for."""
+    from chains.btc.networks import bitcoin_network
+    from chains.registry import adapter_for
+    from wallet_cli.errors import BadInput
+
+    if network.family != "btc":
+        raise BadInput("PSBTs are for Bitcoin networks: add --network bitcoin (or a test net)")
+    key = adapter_for("btc").account_key(network, "wpkh")
+    return wallet.chain(key).account, bitcoin_network(network.name)
+
+
+def screen(
+    wallet: Wallet,
+    network: Network,
+    config: Config,
+    summary: PsbtSummary,
+    *,
+    allow: frozenset[str],
+    confirm: Confirm,
+) -> Report:
+    """Every output that is not this wallet's goes through screening before any signature,
+    with the pipeline's own `enforce`."""
+    from chains.base import Output, Preview
+    from wallet_cli import screening
+    from wallet_cli.screening.gather import gather
+    from wallet_cli.transfer import enforce
+
+    native = network.native
+    foreign = tuple(
+        Output(o.address, native, o.sats, o.address) for o in summary.outputs if not o.mine
+    )
+    public, _ = account(wallet, network)
+    sender = wallet.addresses(public.account_key, [0])[0].address
+    preview = Preview(network.name, None, sender, foreign, summary.fee or 0, native)
+    report = screening.check(preview, gather(wallet.home, config, network, wallet, None))
+    enforce(report, allow, confirm, preview)
+    return report
+
+
+@dataclass(frozen=True)
+class Inspected:
+    psbt: Any  # bdk Psbt
+    summary: PsbtSummary
+    watch: Any  # our watch wallet, which also finds our inputs by script when signing
+
+
+def inspect(wallet: Wallet, network: Network, data: str | bytes) -> Inspected:
+    """A PSBT (base64 text or binary) read and explained against this wallet's scripts."""
+    from chains.btc import psbt as psbts
+
+    public, bitcoin = account(wallet, network)
+    assert public.descriptors is not None
+    psbt = psbts.load(data)
+    watch = psbts.watch_wallet(public.descriptors, bitcoin)
+    return Inspected(psbt, psbts.summarize(psbt, watch, bitcoin), watch)
+
+
 def create(
     wallet: Wallet,
     network: Network,
@@ -83,42 +144,41 @@ def create(
     `ScreeningNotConfirmed`. Writes nothing: `write` does, once the caller has shown it."""
     from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
     from chains.btc import psbt as psbts
+    from chains.btc import session as btc
     from chains.registry import adapter_for
-    from wallet_cli import bitcoin
     from wallet_cli.errors import BadInput
+    from wallet_cli.transfer import check_fee_rate
 
-    public, _ = bitcoin.account(wallet, network)
+    public, _ = account(wallet, network)
     recipient = adapter_for("btc").parse_address(to, network)
     sats = (
         amount if isinstance(amount, int) else parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS)
     )
     if fee_rate is not None:
-        bitcoin.check_fee_rate(network, fee_rate, fee_rate_confirmed)
-    coins = [psbts.parse_coin(spec) for spec in utxos] if utxos else bitcoin.coins(wallet, network)
+        check_fee_rate(network, fee_rate, fee_rate_confirmed)
+    node = None if utxos else btc.backend(network)
+    coins = [psbts.parse_coin(spec) for spec in utxos] if utxos else btc.coins(public, node)
     if fee_rate is None:
-        fee_rate = (
-            OFFLINE_FEE_RATE
-            if utxos
-            else bitcoin.quoted_fee_rate(network, bitcoin.backend(network))
-        )
+        fee_rate = OFFLINE_FEE_RATE if utxos else btc.quoted_fee_rate(network, node)
     if not coins:
         raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
     if out is not None and out.exists():
         raise BadInput(f"{out} already exists; it was not overwritten")
     text = psbts.create(public, coins, recipient, sats, fee_rate)
-    psbt, summary = bitcoin.summary_of(wallet, network, text)
-    report = bitcoin.screen(wallet, network, config, summary, allow=allow, confirm=confirm)
-    return PsbtResult(psbt, summary, report)
+    found = inspect(wallet, network, text)
+    report = screen(wallet, network, config, found.summary, allow=allow, confirm=confirm)
+    return PsbtResult(found.psbt, found.summary, report)
 
 
 def show(wallet: Wallet, network: Network, config: Config, data: str | bytes) -> PsbtResult:
     """Explain a PSBT against this wallet; a blocking finding is reported, not raised."""
-    from wallet_cli import bitcoin, screening
+    from wallet_cli import screening
     from wallet_cli.errors import ScreeningBlocked, ScreeningNotConfirmed
 
-    psbt, summary = bitcoin.summary_of(wallet, network, data)
+    found = inspect(wallet, network, data)
+    psbt, summary = found.psbt, found.summary
     try:
-        report = bitcoin.screen(
+        report = screen(
             wallet, network, config, summary, allow=frozenset(), confirm=lambda r, p: True
         )
     except (ScreeningBlocked, ScreeningNotConfirmed) as exc:
@@ -145,17 +205,16 @@ def sign(
     from chains.btc.psbt_inputs import inputs_of
     from chains.btc.psbt_map import parse
     from chains.btc.psbt_sign import check_sighashes
-    from wallet_cli import bitcoin
 
-    found = bitcoin.inspect(wallet, network, data)
+    found = inspect(wallet, network, data)
     if not any(i["mine"] for i in found.summary.inputs):
         raise psbts.NothingSigned(
             "no input of this PSBT spends a coin of this wallet: nothing signed"
         )
     check_sighashes(inputs_of(parse(psbts.raw_bytes(found.psbt))))
-    report = bitcoin.screen(wallet, network, config, found.summary, allow=allow, confirm=confirm)
+    report = screen(wallet, network, config, found.summary, allow=allow, confirm=confirm)
     unlock()
-    _, bitcoin_network = bitcoin.account(wallet, network)
+    _, bitcoin_network = account(wallet, network)
     private = private_descriptors(wallet, network, "wpkh")
     signed = psbts.sign(found.psbt, private, bitcoin_network, found.watch)
     return PsbtResult(found.psbt, found.summary, report, signed)
@@ -207,7 +266,7 @@ def finalize(data: str | bytes) -> str:
 
 def broadcast(network: Network, data: str | bytes) -> str:
     """Finalize and send through the network's backend (Esplora or bitcoind); the txid."""
-    from wallet_cli import bitcoin
+    from chains.btc.session import backend
 
-    txid: str = bitcoin.backend(network).broadcast(finalize(data))
+    txid: str = backend(network).broadcast(finalize(data))
     return txid

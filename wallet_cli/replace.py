@@ -1,6 +1,8 @@
-"""`wallet tx speed-up` and `wallet tx cancel`: replace a pending EVM transaction of this
-wallet at the same nonce, through the send pipeline's own steps (connect, screen, enforce,
-unlock, sign, history before broadcast, broadcast, await).
+"""`wallet tx speed-up` and `wallet tx cancel`: replace a pending transaction of this wallet,
+through the pipeline's own steps (connect, plan, screen, enforce, unlock, sign, history
+before broadcast, broadcast, await). The chain's session builds the replacement: on EVM the
+same nonce re-signed with higher fees (or a 0-value transfer to the sender, a cancel); on
+Bitcoin a fee bump of the same payment (RBF).
 
 The original is found in this wallet's history (its `signed` entry holds the raw bytes),
 so a hash from another wallet, another network or a dry run is refused before any node is
@@ -15,29 +17,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from chains.amounts import format_amount
-from chains.base import Asset, Network, Output, Preview
-from chains.errors import InsufficientFunds, UnsupportedChain
-from chains.evm import replacement
-from chains.evm.fees import GasPrice
-from chains.evm.rpc import RpcClient, quantity
-from chains.evm.transfer import TransferPlan, token_asset
-from chains.evm.tx import LegacyTx, Signer, Transaction
+from chains.base import Network, Preview
 from chains.registry import adapter_for
+from chains.session import SentTransfer
 from wallet_cli import screening
 from wallet_cli.errors import BadInput, HistoryDamaged, TxAlreadyMined, TxNotOurs
 from wallet_cli.receipts import look_up, parse_hash, record
+from wallet_cli.signing_keys import UnlockedKeys
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import FINAL_EVENTS, History
 from wallet_cli.transfer import (
     Confirm,
+    SendRequest,
     SendResult,
     Unlock,
-    _await,
-    _broadcast,
+    await_one,
+    broadcast,
     connect,
     enforce,
-    fee_policy,
+    fee_choice,
+    new_result,
     screening_context,
     signed_entry,
 )
@@ -45,6 +44,8 @@ from wallet_cli.wallet import Wallet
 
 Kind = Literal["speed-up", "cancel"]
 DEFAULT_MULTIPLIER = "1.25"
+MIN_BUMP = Decimal("1.1")  # nodes take a replacement only at +10% (BIP-125, geth's pool)
+MAX_MULTIPLIER = Decimal(10)
 SEARCH_INDEXES = 20  # addresses derived to find the sender when public data lacks it
 
 
@@ -58,6 +59,7 @@ class ReplaceRequest:
     allow: frozenset[str] = field(default_factory=frozenset)
     wait: bool = True
     timeout: float = 120.0
+    fee_rate: int | None = None  # Bitcoin: the bump's rate, sat/vB
 
 
 @dataclass(frozen=True)
@@ -66,34 +68,19 @@ class Replacement:
 
     kind: Kind
     replaces: str
-    nonce: int
-    legacy: bool
-    before: GasPrice
-    after: GasPrice
+    nonce: int | None
+    fee_change: str  # one line: the original's fees -> the replacement's
 
 
 @dataclass
 class ReplaceResult(SendResult):
     replaces: str = ""
     kind: str = ""
-    fees: GasPrice = field(default_factory=lambda: GasPrice(0, 0))
-    previous_fees: GasPrice = field(default_factory=lambda: GasPrice(0, 0))
-    legacy: bool = False
+    fee_fields: dict[str, str | None] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         document = super().to_json()
-        tip = None if self.legacy else str(self.fees.priority_fee)
-        was_tip = None if self.legacy else str(self.previous_fees.priority_fee)
-        document.update(
-            {
-                "replaces": self.replaces,
-                "kind": self.kind,
-                "max_fee_per_gas": str(self.fees.max_fee_per_gas),
-                "priority_fee": tip,
-                "previous_max_fee_per_gas": str(self.previous_fees.max_fee_per_gas),
-                "previous_priority_fee": was_tip,
-            }
-        )
+        document.update({"replaces": self.replaces, "kind": self.kind, **self.fee_fields})
         return document
 
 
@@ -109,10 +96,10 @@ def parse_multiplier(text: str) -> Decimal:
         value = Decimal(text.strip())
     except InvalidOperation:
         value = Decimal("NaN")
-    if not value.is_finite() or not replacement.MIN_BUMP <= value <= replacement.MAX_MULTIPLIER:
+    if not value.is_finite() or not MIN_BUMP <= value <= MAX_MULTIPLIER:
         raise BadInput(
-            f"--fee-multiplier must be a number from {replacement.MIN_BUMP} (nodes take a "
-            f"replacement only at +10%) to {replacement.MAX_MULTIPLIER}: {text[:40]!r}"
+            f"--fee-multiplier must be a number from {MIN_BUMP} (nodes take a "
+            f"replacement only at +10%) to {MAX_MULTIPLIER}: {text[:40]!r}"
         )
     return value
 
@@ -166,77 +153,55 @@ def replace(
     """Speed up or cancel one pending transaction; `show` gets the preview after screening,
     before the passphrase."""
     multiplier = parse_multiplier(request.fee_multiplier)
-    tx_hash = parse_hash(request.tx_hash)
-    if network.family != "evm":
-        raise UnsupportedChain(
-            f"tx {request.kind} replaces EVM transactions; {network.name!r} is a "
-            f"{network.family} network, and bumping a Bitcoin fee is not supported yet"
-        )
+    tx_hash = parse_hash(request.tx_hash, network)
+    fees = fee_choice(
+        network,
+        SendRequest(
+            "", "", max_fee_per_gas=request.max_fee_per_gas, priority_fee=request.priority_fee,
+            fee_rate=request.fee_rate, fee_rate_confirmed=True,
+        ),
+    )  # fmt: skip
     history = History(wallet.home, wallet.name)
     original = find_original(history, tx_hash, network, wallet.name)
-    old = _decode(original, tx_hash)
-    legacy = isinstance(old, LegacyTx)
-    policy = fee_policy(network, request.max_fee_per_gas, request.priority_fee, legacy=legacy)
-    wanted = replacement.Raise(multiplier, policy.max_fee_per_gas, policy.priority_fee)
+    sent = _sent(original, tx_hash)
+    index = _index_of(wallet, network, sent.sender)
+    session = connect(network, request.timeout, wallet, index)
     try:
-        price = replacement.new_fees(old, wanted, policy)
-    except replacement.RaiseTooSmall as exc:
-        raise BadInput(str(exc)) from None
-    sender = str(original["from"])
-    index = _index_of(wallet, network, sender)
-    client, chain_id = connect(network, request.timeout)
-    try:
-        if chain_id != old.chain_id:
-            raise TxNotOurs(f"{tx_hash} was signed for chain id {old.chain_id}, not {chain_id}")
-        with wallet.home.account_lock(f"evm-{chain_id}-{sender}"):
-            _check_pending(client, history, tx_hash, old, sender)
-            if request.kind == "cancel":
-                new = replacement.cancel(old, sender, price, policy)
-            else:
-                new = replacement.speed_up(old, price, policy)
-            _check_funds(client, sender, new, policy.native)
-            preview = _preview(client, network, chain_id, sender, original, request.kind, new)
-            report = screening.check(preview, screening_context(wallet, network, config, client))
-            enforce(report, request.allow, confirm, preview)
-            replacing = Replacement(
-                request.kind, tx_hash, old.nonce, legacy, replacement.fees_of(old), price
+        with wallet.home.account_lock(session.lock_name):
+            mined = look_up(session, [tx_hash])[0]
+            if mined.status in ("success", "failed"):
+                record(history, [mined])
+                raise TxAlreadyMined(
+                    f"{tx_hash} is already mined in block {mined.block} ({mined.status}): "
+                    "nothing to replace"
+                )
+            replacing = session.replacement(sent, request.kind, multiplier, fees)
+            plan = replacing.plan
+            report = screening.check(
+                plan.preview, screening_context(wallet, network, config, session)
             )
-            show(replacing, preview, report)
+            enforce(report, request.allow, confirm, plan.preview)
+            shown = Replacement(request.kind, tx_hash, replacing.nonce, replacing.fee_change)
+            show(shown, plan.preview, report)
             unlock()
-            key = wallet.private_key("evm", index)
-            if adapter_for("evm").address_of_key(key) != sender:
-                raise HistoryDamaged(f"the history entry of {tx_hash} names a sender not ours")
-            signed = Signer(key).sign(new)
-            output = preview.outputs[0]
+            signed = session.sign([plan], UnlockedKeys(wallet, network.family))[0]
+            output = plan.preview.outputs[0]
+            base = new_result(network, session.sender, output, plan, report, signed)
             result = ReplaceResult(
-                network=network.name,
-                chain=network.family,
-                sender=sender,
-                to=output.recipient,
-                amount=format_amount(output.amount, output.asset.decimals),
-                unit=output.asset.symbol,
-                report=report,
-                tx_hash=signed.hash_hex,
-                fee_cap=format_amount(preview.fee_cap, preview.fee_asset.decimals),
-                fee_unit=preview.fee_asset.symbol,
-                nonce=new.nonce,
-                token=output.asset.contract,
-                base_units=output.amount,
-                replaces=tx_hash,
-                kind=request.kind,
-                fees=price,
-                previous_fees=replacing.before,
-                legacy=legacy,
+                **vars(base), replaces=tx_hash, kind=request.kind,
+                fee_fields=replacing.fee_fields,
+            )  # fmt: skip
+            entry = signed_entry(
+                result, session.chain_id, signed, allow=request.allow, dry_run=False
             )
-            entry = signed_entry(result, chain_id, signed, allow=request.allow, dry_run=False)
             history.append({**entry, "replaces": tx_hash, "kind": request.kind})
-            _broadcast(client, signed, history, result)
+            broadcast(session, signed, history, result)
         if not request.wait:
             return result
-        _await(client, TransferPlan(new, preview), signed, history, result, request.timeout)
+        await_one(session, signed, history, result, request.timeout)
     finally:
-        client.close()
-    note_replaced(history, [signed.hash_hex])
+        session.close()
+    note_replaced(history, [signed.tx_hash])
     return result
 
 
@@ -269,25 +234,25 @@ def note_replaced(history: History, settled: list[str]) -> list[str]:
     return [str(e["tx_hash"]) for e in new]
 
 
-def _decode(original: dict[str, Any], tx_hash: str) -> Transaction:
-    raw = original.get("raw")
+def _sent(original: dict[str, Any], tx_hash: str) -> SentTransfer:
+    """The history entry as the chain session reads it; a malformed one is damage."""
     try:
-        data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw.startswith("0x") else b""
-        if replacement.hash_of(data) != tx_hash:
-            raise replacement.NotOurTransaction("the raw bytes do not hash to it")
-        tx = replacement.decode(data)
-    except (ValueError, replacement.NotOurTransaction) as exc:
+        nonce = original.get("nonce")
+        return SentTransfer(
+            tx_hash=tx_hash,
+            raw=str(original["raw"]),
+            sender=str(original["from"]),
+            to=str(original["to"]),
+            token=original.get("token") if isinstance(original.get("token"), str) else None,
+            amount=int(str(original.get("amount_base", "-1"))),
+            nonce=nonce if isinstance(nonce, int) else None,
+        )
+    except (KeyError, ValueError) as exc:
         raise HistoryDamaged(f"the history entry of {tx_hash} cannot be read back: {exc}") from None
-    token, to = original.get("token"), str(original.get("to", "")).lower()
-    value = 0 if token else int(str(original.get("amount_base", "-1")))
-    target = "0x" + tx.to.hex() if tx.to else ""
-    if (tx.nonce, target, tx.value) != (original.get("nonce"), str(token or to).lower(), value):
-        raise HistoryDamaged(f"the history entry of {tx_hash} does not match its raw bytes")
-    return tx
 
 
 def _index_of(wallet: Wallet, network: Network, sender: str) -> int:
-    key = adapter_for("evm").account_key(network, None)
+    key = adapter_for(network.family).account_key(network, None)
     known = dict(wallet.chain(key).addresses)
     if sender not in known.values():
         count = 1 if wallet.chain(key).account.xpub is None else SEARCH_INDEXES
@@ -296,71 +261,3 @@ def _index_of(wallet: Wallet, network: Network, sender: str) -> int:
         if address == sender:
             return index
     raise TxNotOurs(f"{sender} is not among the first {SEARCH_INDEXES} addresses of this wallet")
-
-
-def _check_pending(
-    client: RpcClient, history: History, tx_hash: str, old: Transaction, sender: str
-) -> None:
-    """Refuse when the original, or any transaction at its nonce, is already in a block."""
-    status = look_up(client, [tx_hash])[0]
-    if status.status in ("success", "failed"):
-        record(history, [status])
-        raise TxAlreadyMined(
-            f"{tx_hash} is already mined in block {status.block} ({status.status}): "
-            "nothing to replace"
-        )
-    mined = quantity(
-        client.call("eth_getTransactionCount", [sender, "latest"]),
-        "eth_getTransactionCount",
-        "nonce",
-    )
-    if mined > old.nonce:
-        raise TxAlreadyMined(
-            f"nonce {old.nonce} of {sender} is already used by a mined transaction "
-            "(another replacement?): nothing to replace"
-        )
-
-
-def _check_funds(client: RpcClient, sender: str, tx: Transaction, native: Asset) -> None:
-    answer = client.call("eth_getBalance", [sender, "latest"])
-    balance = quantity(answer, "eth_getBalance", "balance")
-    needed = tx.value + tx.fee_cap()
-    if balance < needed:
-        raise InsufficientFunds(
-            f"{sender} holds {format_amount(balance, native.decimals)} {native.symbol}; the "
-            f"replacement needs up to {format_amount(needed, native.decimals)} (value plus "
-            "the fee cap)"
-        )
-
-
-def _preview(
-    client: RpcClient,
-    network: Network,
-    chain_id: int,
-    sender: str,
-    original: dict[str, Any],
-    kind: Kind,
-    tx: Transaction,
-) -> Preview:
-    """What screening checks and a person sees: the original's output again (a speed-up),
-    or 0 to the sender (a cancel)."""
-    native = network.native
-    if kind == "cancel":
-        output = Output(sender, native, 0, sender)
-        target = None
-    else:
-        token = original.get("token")
-        asset = token_asset(client, token) if isinstance(token, str) else native
-        amount = int(str(original.get("amount_base", "0")))
-        to = str(original.get("to"))
-        output = Output(to, asset, amount, to)
-        target = asset.contract
-    return Preview(
-        network=network.name,
-        chain_id=chain_id,
-        sender=sender,
-        outputs=(output,),
-        fee_cap=tx.fee_cap(),
-        fee_asset=native,
-        call_target=target,
-    )

@@ -200,3 +200,20 @@ class _Classifier:
             "flags": flags,
             "summary": summary,
         }
+
+
+def sync_network(wallet: Wallet, network: Network, config: Config, **options: Any) -> SyncResult:
+    """`sync` over a connection of its own to the network's node (checked chain id); the
+    caller holds no RPC client. `options` are `sync`'s keywords."""
+    from chains.errors import UnsupportedChain
+    from chains.evm.session import connect
+
+    if network.family != "evm":
+        raise UnsupportedChain(
+            f"wallet sync reads EVM logs; {network.name!r} is not an EVM network"
+        )
+    session = connect(network, "", 0, None)
+    try:
+        return sync(wallet, network, config, session.client, **options)
+    finally:
+        session.close()

@@ -1,30 +1,35 @@
-"""The one send pipeline: parse -> connect -> build -> screen -> sign -> broadcast -> wait,
-with history written before broadcast and after. Batch reuses its steps; there is no other
-path from a destination to a signature (tests/integration/test_send.py checks each path).
+"""The one transfer pipeline, for every chain: parse -> connect -> plan -> screen -> enforce
+-> unlock -> sign -> record -> broadcast -> await, under the sending account's lock, with the
+history entry written before broadcast and after. The chain's part comes from its adapter's
+session (chains/session.py); nothing here knows a chain family.
+
+`send` is a batch of one: it runs `plan_and_screen`, `sign_and_record` and `broadcast` as
+`wallet batch` does for many rows (batch.py adds rows, run ids and resumes around them).
+Message and typed-data signing use the same `enforce`.
 
 Callbacks keep people out of the library: `unlock` asks for the passphrase only once the
-transfer has been built and screened, and `confirm` decides on `warn` findings.
+transfer has been planned and screened, and `confirm` decides on `warn` findings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chains.amounts import format_amount, parse_amount
-from chains.base import Asset, Network, Preview
-from chains.errors import InvalidAmount, RpcError, UnknownToken, UnsupportedChain
-from chains.evm.fees import FeePolicy
-from chains.evm.rpc import RpcClient, quantity
-from chains.evm.transfer import TransferPlan, failure_reason, plan_transfer, token_asset
-from chains.evm.tx import SignedTx, Signer
+from chains.amounts import format_amount, parse_amount, units_for
+from chains.base import Asset, Network, Output, Preview
+from chains.errors import InvalidAmount, UnknownToken
 from chains.registry import adapter_for
+from chains.session import ChainSession, FeeChoice, ItemError, Outcome, Plan, Signed
 from wallet_cli import screening
 from wallet_cli.errors import BadInput, ScreeningBlocked, ScreeningNotConfirmed, TransferFailed
+from wallet_cli.signing_keys import UnlockedKeys
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
-from wallet_cli.wallet import Wallet
+
+if TYPE_CHECKING:
+    from wallet_cli.wallet import Wallet
 
 Confirm = Callable[[screening.Report, Preview], bool]
 Unlock = Callable[[], object]
@@ -52,6 +57,10 @@ class SendRequest:
     timeout: float = 120.0
     max_fee_per_gas: str | None = None  # explicit fees skip the node's quote
     priority_fee: str | None = None
+    fee_rate: int | None = None  # Bitcoin: sat/vB
+    fee_rate_confirmed: bool = False  # Bitcoin: a --fee-rate above max-fee-rate, meant (--yes)
+    utxos: tuple[str, ...] = ()  # Bitcoin coin control
+    script: str | None = None  # Bitcoin: the account's script type (wpkh, tr)
 
 
 @dataclass
@@ -98,82 +107,115 @@ class SendResult:
         return document
 
 
-def connect(network: Network, timeout: float | None = None) -> tuple[RpcClient, int]:
-    """A client whose node has been checked to be on the configured chain. Each call has
-    the network's `rpc-timeout` as its deadline, or `timeout` when that is shorter."""
-    if network.family != "evm":
-        raise UnsupportedChain(f"sending on {network.family} networks is not supported yet")
-    if not network.rpc_url:
-        raise UnsupportedChain(f"network {network.name!r} has no RPC URL in config")
-    limit = network.limits.rpc_timeout
-    client = RpcClient(network.rpc_url, min(limit, timeout) if timeout else limit)
-    try:
-        return client, client.check_chain_id(network.chain_id, network.name)
-    except BaseException:
-        client.close()
-        raise
-
-
-def fee_policy(
+def connect(
     network: Network,
-    max_fee_per_gas: str | None = None,
-    priority_fee: str | None = None,
-    *,
-    legacy: bool = False,
-) -> FeePolicy:
-    """The network's fee ceilings, and the fees given on the command line (checked here,
-    before any node is asked)."""
+    timeout: float | None = None,
+    wallet: Wallet | None = None,
+    index: int = 0,
+    script: str | None = None,
+) -> ChainSession:
+    """A session on the network's node, checked to be on the configured chain. With a
+    wallet, it can send from that wallet's address `index` (Bitcoin: the `script` account);
+    without, it only reads (balances, statuses, contract code)."""
+    adapter = adapter_for(network.family)
+    if wallet is None:
+        return adapter.connect(network, None, index, "", timeout)
+    key = adapter.account_key(network, script)
+    public = wallet.chain(key).account
+    sender = wallet.addresses(key, [index])[0].address
+    return adapter.connect(network, public, index, sender, timeout)
+
+
+def fee_choice(network: Network, request: SendRequest) -> FeeChoice:
+    """The fees given on the command line, checked before any node is asked."""
     from wallet_cli.store.network_settings import SettingError, gas_price
 
     try:
-        cap = gas_price(max_fee_per_gas, "--max-fee-per-gas") if max_fee_per_gas else None
-        tip = gas_price(priority_fee, "--priority-fee") if priority_fee else None
+        cap = (
+            gas_price(request.max_fee_per_gas, "--max-fee-per-gas")
+            if request.max_fee_per_gas
+            else None
+        )
+        tip = gas_price(request.priority_fee, "--priority-fee") if request.priority_fee else None
     except SettingError as exc:
         raise BadInput(str(exc)) from None
-    if tip is not None and legacy:
+    if tip is not None and request.legacy:
         raise BadInput(
             "--priority-fee is for EIP-1559 transactions; with --legacy, give "
             "the gas price as --max-fee-per-gas"
         )
     if cap is not None and tip is not None and tip > cap:
         raise BadInput("--priority-fee cannot be more than --max-fee-per-gas")
-    return FeePolicy(network.name, network.native, network.limits, cap, tip)
+    if request.fee_rate is not None:
+        check_fee_rate(network, request.fee_rate, request.fee_rate_confirmed)
+    return FeeChoice(
+        max_fee_per_gas=cap,
+        priority_fee=tip,
+        legacy=request.legacy,
+        gas_limit=request.gas_limit,
+        fee_rate=request.fee_rate,
+        coins=request.utxos,
+    )
 
 
-def resolve_asset(client: RpcClient, config: Config, network: Network, token: str | None) -> Asset:
+def check_fee_rate(network: Network, rate: int, confirmed: bool) -> None:
+    """A fee rate the user gave: at least 1, and above `max-fee-rate` only when confirmed
+    (--yes): almost surely a typo otherwise."""
+    ceiling = network.limits.max_fee_rate
+    if rate < 1:
+        raise BadInput("--fee-rate must be at least 1 sat/vB")
+    if rate > ceiling and not confirmed:
+        raise BadInput(
+            f"--fee-rate {rate} sat/vB is above max-fee-rate {ceiling}: almost surely a typo; "
+            "pass --yes if you mean it"
+        )
+
+
+def resolve_asset(
+    session: ChainSession, config: Config, network: Network, token: str | None
+) -> Asset:
+    """The native asset, or the token named by a symbol from config or by its contract."""
     native = network.native
     if token is None or token.upper() == native.symbol.upper():
         return native
     if native.symbol == "ETH" and token.upper() == "ETHER":
         return native
     text = token.strip()
-    if not text.lower().startswith("0x"):
-        known = config.tokens(network.name)
-        if text.upper() not in known:
-            names = ", ".join(sorted(known)) or "none"
-            raise UnknownToken(
-                f"unknown token {text!r} on {network.name} (token list: {names}); "
-                "give the contract address or add it under [tokens."
-                f"{network.name}] in config.toml"
-            )
+    known = config.tokens(network.name)
+    if text.upper() in known:
         text = known[text.upper()]
-    contract = adapter_for("evm").parse_address(text, network)
-    return token_asset(client, contract)
+    elif len(text) <= 16 and text.isascii() and not text.lower().startswith("0x"):
+        names = ", ".join(sorted(known)) or "none"
+        raise UnknownToken(
+            f"unknown token {text!r} on {network.name} (token list: {names}); "
+            "give the contract address or add it under [tokens."
+            f"{network.name}] in config.toml"
+        )
+    contract = adapter_for(network.family).parse_address(text, network)
+    return session.asset(contract)
 
 
-def parse_positive_amount(text: str, asset: Asset) -> int:
-    amount = parse_amount(text, asset.decimals, allow_units=asset.contract is None)
+def check_amount_syntax(text: str, network: Network, token: str | None) -> None:
+    """The amount's form, before the node says what the token's decimals are."""
+    parse_amount(
+        text, CHECK_AMOUNT_DECIMALS, allow_units=token is None, units=units_for(network.family)
+    )
+
+
+def parse_positive_amount(text: str, asset: Asset, network: Network) -> int:
+    native = asset.contract is None
+    amount = parse_amount(text, asset.decimals, allow_units=native, units=units_for(network.family))
     if amount == 0:
         raise InvalidAmount("the amount must be more than zero")
     return amount
 
 
 def screening_context(
-    wallet: Wallet, network: Network, config: Config, client: RpcClient | None
+    wallet: Wallet, network: Network, config: Config, session: ChainSession | None
 ) -> screening.Context:
     from wallet_cli.screening.gather import gather
 
-    return gather(wallet.home, config, network, wallet, client)
+    return gather(wallet.home, config, network, wallet, session)
 
 
 def enforce(
@@ -192,6 +234,20 @@ def enforce(
         )
 
 
+def plan_and_screen(
+    session: ChainSession,
+    outputs: Sequence[Output],
+    fees: FeeChoice,
+    context: screening.Context,
+) -> tuple[list[Plan], list[screening.Report]]:
+    """Plans paying `outputs`, each screened. `ItemError` names the output that cannot be
+    paid."""
+    plans = session.plan(outputs, fees)
+    if context.code is not None:
+        context.code.prefetch([o.recipient for o in outputs])
+    return plans, [screening.check(plan.preview, context) for plan in plans]
+
+
 def send(
     wallet: Wallet,
     network: Network,
@@ -203,84 +259,73 @@ def send(
     show: Show = _show_nothing,
 ) -> SendResult:
     """`show` gets the preview (every output, the fee cap) after screening, before signing."""
-    adapter = adapter_for(network.family)
-    to = adapter.parse_address(request.to, network)
-    parse_amount(request.amount, CHECK_AMOUNT_DECIMALS, allow_units=request.token is None)
-    fees = fee_policy(network, request.max_fee_per_gas, request.priority_fee, legacy=request.legacy)
-    sender = wallet.addresses(adapter.account_key(network, None), [request.index])[0].address
-    client, chain_id = connect(network, request.timeout)
+    to = adapter_for(network.family).parse_address(request.to, network)
+    check_amount_syntax(request.amount, network, request.token)
+    fees = fee_choice(network, request)
+    session = connect(network, request.timeout, wallet, request.index, request.script)
     try:
-        asset = resolve_asset(client, config, network, request.token)
-        amount = parse_positive_amount(request.amount, asset)
+        asset = resolve_asset(session, config, network, request.token)
+        amount = parse_positive_amount(request.amount, asset, network)
+        output = Output(to, asset, amount, request.to)
         history = History(wallet.home, wallet.name)
-        with wallet.home.account_lock(f"evm-{chain_id}-{sender}"):
-            plan = plan_transfer(
-                client,
-                network=network.name,
-                chain_id=chain_id,
-                sender=sender,
-                recipient=to,
-                asset=asset,
-                amount=amount,
-                typed_as=request.to,
-                legacy=request.legacy,
-                gas_limit=request.gas_limit,
-                fees=fees,
-            )
-            report = screening.check(
-                plan.preview, screening_context(wallet, network, config, client)
-            )
+        with wallet.home.account_lock(session.lock_name):
+            context = screening_context(wallet, network, config, session)
+            try:
+                plans, reports = plan_and_screen(session, [output], fees, context)
+            except ItemError as exc:
+                raise exc.error from None
+            plan, report = plans[0], reports[0]
             enforce(report, request.allow, confirm, plan.preview)
             show(plan.preview, report)
             unlock()
-            signed = Signer(wallet.private_key("evm", request.index)).sign(plan.tx)
-            result = new_result(network, sender, to, asset, amount, plan, report, signed)
+            signed = session.sign([plan], UnlockedKeys(wallet, network.family))[0]
+            result = new_result(network, session.sender, output, plan, report, signed)
             history.append(
-                signed_entry(result, chain_id, signed, allow=request.allow, dry_run=request.dry_run)
+                signed_entry(
+                    result, session.chain_id, signed, allow=request.allow, dry_run=request.dry_run
+                )
             )
             if request.dry_run:
-                result.raw = signed.raw_hex
+                result.raw = signed.raw
                 return result
-            _broadcast(client, signed, history, result)
+            broadcast(session, signed, history, result)
         if not request.wait:
-            result.status = "pending"
             return result
-        return _await(client, plan, signed, history, result, request.timeout)
+        return await_one(session, signed, history, result, request.timeout)
     finally:
-        client.close()
+        session.close()
 
 
 def new_result(
     network: Network,
     sender: str,
-    to: str,
-    asset: Asset,
-    amount: int,
-    plan: TransferPlan,
+    output: Output,
+    plan: Plan,
     report: screening.Report,
-    signed: SignedTx,
+    signed: Signed,
 ) -> SendResult:
+    asset = output.asset
     return SendResult(
         network=network.name,
         chain=network.family,
         sender=sender,
-        to=to,
-        amount=format_amount(amount, asset.decimals),
+        to=output.recipient,
+        amount=format_amount(output.amount, asset.decimals),
         unit=asset.symbol,
         report=report,
-        tx_hash=signed.hash_hex,
+        tx_hash=signed.tx_hash,
         fee_cap=format_amount(plan.preview.fee_cap, plan.preview.fee_asset.decimals),
         fee_unit=plan.preview.fee_asset.symbol,
-        nonce=plan.tx.nonce,
+        nonce=signed.nonce,
         token=asset.contract,
-        base_units=amount,
+        base_units=output.amount,
     )
 
 
 def signed_entry(
     result: SendResult,
-    chain_id: int,
-    signed: SignedTx,
+    chain_id: int | None,
+    signed: Signed,
     *,
     allow: frozenset[str],
     dry_run: bool,
@@ -300,8 +345,8 @@ def signed_entry(
         "unit": result.unit,
         "token": result.token,
         "nonce": result.nonce,
-        "tx_hash": signed.hash_hex,
-        "raw": signed.raw_hex,
+        "tx_hash": signed.tx_hash,
+        "raw": signed.raw,
         "dry_run": dry_run,
         "screening": report.verdict,
     }
@@ -312,42 +357,41 @@ def signed_entry(
     return entry
 
 
-def _broadcast(client: RpcClient, signed: SignedTx, history: History, result: SendResult) -> None:
-    try:
-        client.call("eth_sendRawTransaction", [signed.raw_hex])
-    except RpcError as exc:
-        history.append({"event": "rejected", "tx_hash": signed.hash_hex, "reason": exc.message})
-        raise TransferFailed(f"the node refused the transaction: {exc.message}") from None
-    history.append({"event": "broadcast", "tx_hash": signed.hash_hex})
+def broadcast(session: ChainSession, signed: Signed, history: History, result: SendResult) -> None:
+    """Send one signed transaction; `rejected` or `broadcast` is journalled either way."""
+    refusal = session.broadcast([signed])[0]
+    if refusal is not None:
+        history.append({"event": "rejected", "tx_hash": signed.tx_hash, "reason": refusal})
+        raise TransferFailed(f"the node refused the transaction: {refusal}")
+    history.append({"event": "broadcast", "tx_hash": signed.tx_hash})
     result.status = "pending"
 
 
-def _await(
-    client: RpcClient,
-    plan: TransferPlan,
-    signed: SignedTx,
+def final_entry(outcome: Outcome) -> dict[str, Any]:
+    """The history entry for a mined transaction: `confirmed`, or `failed` with its reason."""
+    entry: dict[str, Any] = {
+        "event": "confirmed" if outcome.status == "success" else "failed",
+        "tx_hash": outcome.tx_hash,
+        "block": outcome.block,
+    }
+    if outcome.status != "success" and outcome.reason:
+        entry["reason"] = outcome.reason
+    return entry
+
+
+def await_one(
+    session: ChainSession,
+    signed: Signed,
     history: History,
     result: SendResult,
     timeout: float,
 ) -> SendResult:
-    receipt = client.wait_for_receipts([signed.hash_hex], timeout).get(signed.hash_hex)
-    if receipt is None:
+    outcome = session.await_outcomes([signed.tx_hash], timeout).get(signed.tx_hash)
+    if outcome is None or outcome.status not in ("success", "failed"):
         result.status = "pending"
         return result
-    method = "eth_getTransactionReceipt"
-    result.block = quantity(receipt["blockNumber"], method, "blockNumber")
-    if quantity(receipt.get("status", "0x1"), method, "status") == 1:
-        result.status = "success"
-        history.append({"event": "confirmed", "tx_hash": signed.hash_hex, "block": result.block})
-    else:
-        result.status = "failed"
-        result.reason = failure_reason(client, receipt, plan.tx, result.sender)
-        history.append(
-            {
-                "event": "failed",
-                "tx_hash": signed.hash_hex,
-                "block": result.block,
-                "reason": result.reason,
-            }
-        )
+    result.block = outcome.block
+    result.status = outcome.status
+    result.reason = outcome.reason if outcome.status == "failed" else None
+    history.append(final_entry(outcome))
     return result

@@ -1,15 +1,20 @@
-"""The Bitcoin `ChainAdapter`: accounts, addresses and address parsing. Signing goes through
-PSBTs (the Bitcoin issue's next step), not through this protocol's EVM-shaped calls."""
+"""The Bitcoin `ChainAdapter` (chains/base.py): descriptor accounts, addresses, and
+sessions that send (one PSBT per transfer, chains/btc/session.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from chains.base import Account, Family, Network, PublicAccount
 from chains.btc import address, keys
 from chains.btc.networks import bitcoin_network, script_purpose
-from chains.errors import InvalidExtendedKey, UnsupportedChain
+from chains.errors import InvalidExtendedKey, InvalidTxHash, UnsupportedChain
 from keystore.secret import PrivateKey, Seed
+
+if TYPE_CHECKING:
+    from chains.session import ChainSession
 
 
 class BtcAdapter:
@@ -45,3 +50,20 @@ class BtcAdapter:
 
     def parse_address(self, text: str, network: Network) -> str:
         return address.parse(text, bitcoin_network(network.name))
+
+    def parse_tx_hash(self, text: str) -> str:
+        if not re.fullmatch(r"[0-9a-fA-F]{64}", text.strip()):
+            raise InvalidTxHash(f"not a Bitcoin txid (64 hex digits): {text[:80]!r}")
+        return text.strip().lower()
+
+    def connect(
+        self,
+        network: Network,
+        public: PublicAccount | None,
+        index: int,
+        sender: str,
+        timeout: float | None = None,
+    ) -> ChainSession:
+        from chains.btc.session import connect
+
+        return connect(network, public, sender)

@@ -1,13 +1,18 @@
-"""The EVM `ChainAdapter`: derivation and address parsing today."""
+"""The EVM `ChainAdapter` (chains/base.py): keys, addresses, and sessions that send."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from chains.base import Account, Family, Network, PublicAccount
-from chains.errors import UnsupportedChain
+from chains.errors import InvalidTxHash, UnsupportedChain
 from chains.evm import address, derive
 from keystore.secret import PrivateKey, Seed
+
+if TYPE_CHECKING:
+    from chains.session import ChainSession
 
 
 class EvmAdapter:
@@ -37,3 +42,20 @@ class EvmAdapter:
 
     def parse_address(self, text: str, network: Network) -> str:
         return address.parse(text)
+
+    def parse_tx_hash(self, text: str) -> str:
+        if not re.fullmatch(r"0x[0-9a-fA-F]{64}", text.strip()):
+            raise InvalidTxHash(f"not a transaction hash (0x and 64 hex digits): {text[:80]!r}")
+        return text.strip().lower()
+
+    def connect(
+        self,
+        network: Network,
+        public: PublicAccount | None,
+        index: int,
+        sender: str,
+        timeout: float | None = None,
+    ) -> ChainSession:
+        from chains.evm.session import connect
+
+        return connect(network, sender, index, timeout)

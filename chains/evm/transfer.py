@@ -15,6 +15,7 @@ from chains.evm.fees import FeePolicy, GasPrice, check_gas, check_transfer_fee, 
 from chains.evm.fees import quote_calls as fee_calls
 from chains.evm.rpc import RpcClient, hex_data, quantity
 from chains.evm.tx import Eip1559Tx, LegacyTx, Transaction
+from chains.session import ItemError
 
 ETH = Asset("ETH", ETHER_DECIMALS)
 REVERT_CODE = 3  # what geth and anvil answer for "execution reverted"
@@ -62,15 +63,6 @@ class TransferItem:
     asset: Asset
     amount: int
     typed_as: str = ""
-
-
-class ItemError(Exception):
-    """Which item of a batch failed, wrapping the chain error to re-raise with its number."""
-
-    def __init__(self, position: int, error: ChainError) -> None:
-        super().__init__(error.message)
-        self.position = position
-        self.error = error
 
 
 def plan_transfer(

@@ -201,7 +201,7 @@ def test_balance_psbt_and_send_through_a_backend(
 
 
 @pytest.mark.parametrize("backend", ["esplora", "bitcoind"])
-def test_a_rejected_broadcast_is_exit_6_with_the_node_message(
+def test_a_rejected_broadcast_is_transfer_failed_with_the_node_message(
     home: Path, node: tuple[FakeNode, int], backend: str
 ) -> None:
     fake, port = node
@@ -212,8 +212,13 @@ def test_a_rejected_broadcast_is_exit_6_with_the_node_message(
     fake.utxos[ours] = [{"txid": "22" * 32, "vout": 1, "sats": 500_000}]
     fake.reject = "min relay fee not met, 100 < 141"
     result = btc(home, "send", "--to", FOREIGN, "--amount", "0.001", "--fee-rate", "1", env=ENV)
-    assert result.returncode == 6
+    # One pipeline, one answer: a node refusing a signed transaction is `transfer-failed`
+    # (exit 1) on every chain, with the node's own words, and `rejected` in history.
+    assert result.returncode == 1
+    assert result.json()["error"]["code"] == "transfer-failed"
     assert "min relay fee not met" in result.json()["error"]["message"]
+    history = btc(home, "history").json()["transactions"]
+    assert history[0]["status"] == "rejected"
 
 
 def test_node_down_is_exit_6(home: Path) -> None:

@@ -60,7 +60,7 @@ def batch(
     Running it again (same file, or same --run-id) resumes: rows already signed are skipped
     or re-broadcast, never paid twice.
     """
-    from chains.registry import adapter_for
+    from wallet_cli.addresses import account_key
     from wallet_cli.batch import BatchInterrupted
     from wallet_cli.batch_rows import BadBatchRows
     from wallet_cli.cli.exits import exit_code_for
@@ -72,7 +72,7 @@ def batch(
         output.note(f"DANGER: --allow {rule} lets a blocking finding of that rule through")
     wallet = session.wallet()
     network = session.network()
-    key = adapter_for(network.family).account_key(network, None)
+    key = account_key(network)
     sender = wallet.addresses(key, [index])[0].address
 
     def unlock() -> None:

@@ -24,8 +24,7 @@ def descriptors(
     ] = False,
 ) -> None:
     """External and internal descriptors with checksums (Bitcoin networks)."""
-    from chains.btc.networks import script_purpose
-    from chains.registry import adapter_for
+    from wallet_cli.addresses import account_key, bitcoin_script
     from wallet_cli.errors import BadInput
     from wallet_cli.psbts import private_descriptors
 
@@ -35,9 +34,9 @@ def descriptors(
         raise BadInput(
             "descriptors are for Bitcoin networks: add --network bitcoin (or a test net)"
         )
-    chosen, _ = script_purpose(script)
+    chosen = bitcoin_script(script)
     wallet = session.wallet()
-    record = wallet.chain(adapter_for("btc").account_key(network, chosen))
+    record = wallet.chain(account_key(network, chosen))
     pair = record.account.descriptors
     if pair is None:
         raise BadInput(f"wallet {wallet.name!r} has no Bitcoin descriptors")

@@ -27,7 +27,7 @@ TYPED_DATA_LIMIT = 1024 * 1024
 
 def _message_bytes(message: str | None, hex_input: bool) -> bytes:
     if message is None:
-        from keystore.files import read_stream
+        from wallet_cli.inputs import read_stream
 
         if sys.stdin is None or sys.stdin.isatty():
             raise BadInput("give the message as an argument or on standard input")
@@ -74,11 +74,11 @@ def verify_message(
     hex_input: Annotated[bool, typer.Option("--hex", help="The message is hex bytes.")] = False,
 ) -> None:
     """Check a personal-message signature; exit 0 if `--address` signed it, else 1."""
-    from chains.evm.address import parse
+    from wallet_cli.addresses import evm_address
     from wallet_cli.wallet import Wallet
 
     session = common.session_of(ctx)
-    claimed = parse(address)
+    claimed = evm_address(address)
     data = _message_bytes(message, hex_input)
     valid, recovered = Wallet.verify_message(claimed, data, signature)
     output.emit(
@@ -99,9 +99,9 @@ def sign_typed_data(
     allow: common.AllowOption = None,
 ) -> None:
     """Show the domain and primary type, screen the verifying contract, then sign."""
-    from chains.evm.messages import TypedDataSummary
-    from keystore.files import JsonRejected, load_json, read_limited
     from wallet_cli.cli.screening_view import confirmer, finding_lines
+    from wallet_cli.inputs import JsonRejected, load_json, read_limited
+    from wallet_cli.messages import TypedDataSummary
     from wallet_cli.screening import Report
 
     session = common.session_of(ctx)

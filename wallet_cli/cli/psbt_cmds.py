@@ -46,8 +46,8 @@ def _summary_json(summary: Any) -> dict[str, Any]:
 
 
 def _lines(summary: Any, report: Any, symbol: str = "BTC") -> list[str]:
-    from chains.amounts import format_amount
     from wallet_cli.cli.screening_view import finding_lines
+    from wallet_cli.types import format_amount
 
     def input_line(i: dict[str, Any]) -> str:
         amount = f"{i['sats']} sat" if i["sats"] is not None else "amount unknown"
@@ -150,9 +150,9 @@ def sign(
     receive and change addresses. If one of ours cannot be signed, nothing is written and
     the exit is 2 (`inputs-not-signed`, naming the inputs).
     """
-    from chains.btc.psbt_sign import UnsignedInputs
     from wallet_cli import psbts
     from wallet_cli.cli.screening_view import confirmer
+    from wallet_cli.psbts import UnsignedInputs
 
     session = common.session_of(ctx)
     network = session.network()

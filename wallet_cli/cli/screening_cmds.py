@@ -29,14 +29,14 @@ def check(
     ] = False,
 ) -> None:
     """Screen an address. Exit 0 for ok or info, 5 for warn, 3 for block."""
-    from chains.registry import adapter_for
+    from wallet_cli.addresses import parse_address
     from wallet_cli.checks import check as screen_address
     from wallet_cli.cli.hints import dev_chain_hint
     from wallet_cli.cli.screening_view import finding_lines
 
     session = common.session_of(ctx)
     network = session.network()
-    adapter_for(network.family).parse_address(address, network)  # a typo before the wallet
+    parse_address(network, address)  # a typo before the wallet
     wallet = session.wallet() if session.home.wallet_names() else None
     checked = screen_address(
         session.home,
@@ -79,27 +79,20 @@ def sync(
 ) -> None:
     """Record transfers that arrived at this wallet's addresses, marking poisoning bait."""
     from wallet_cli.errors import BadInput
-    from wallet_cli.sync import sync as run_sync
-    from wallet_cli.transfer import connect
+    from wallet_cli.sync import sync_network
 
     session = common.session_of(ctx)
     if not 1 <= chunk <= 100_000 or not 1 <= max_blocks <= 10_000_000 or native_blocks < 0:
         raise BadInput("--chunk, --max-blocks and --native-blocks must be positive and bounded")
-    network = session.network()
-    client, _ = connect(network)
-    try:
-        result = run_sync(
-            session.wallet(),
-            network,
-            session.config,
-            client,
-            from_block=from_block,
-            chunk=chunk,
-            max_blocks=max_blocks,
-            native_blocks=native_blocks,
-        )
-    finally:
-        client.close()
+    result = sync_network(
+        session.wallet(),
+        session.network(),
+        session.config,
+        from_block=from_block,
+        chunk=chunk,
+        max_blocks=max_blocks,
+        native_blocks=native_blocks,
+    )
     count = result.suspicious  # len(result.senders): the count is of the list below it
     lines = [
         f"blocks {result.first_block}..{result.last_block}: {result.recorded} transfers "
@@ -116,12 +109,12 @@ def contacts_add(
     address: Annotated[str, typer.Argument(help="The address.")],
 ) -> None:
     """Add a trusted address (for the current network's chain family)."""
-    from chains.registry import adapter_for
+    from wallet_cli.addresses import parse_address
     from wallet_cli.store import contacts
 
     session = common.session_of(ctx)
     network = session.network()
-    normalized = adapter_for(network.family).parse_address(address, network)
+    normalized = parse_address(network, address)
     contacts.add(session.home, contacts.Contact(name, network.family, normalized))
     output.emit(
         session.json,

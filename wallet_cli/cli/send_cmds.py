@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chains.base import MAX_GAS_LIMIT, MIN_GAS_LIMIT
 from wallet_cli.cli import common, output
+from wallet_cli.types import MAX_GAS_LIMIT, MIN_GAS_LIMIT
 
 if TYPE_CHECKING:
-    from chains.base import Preview
     from wallet_cli.screening import Report
     from wallet_cli.transfer import SendResult
+    from wallet_cli.types import Preview
 
 IndexOption = Annotated[int, typer.Option("--index", help="Which address of the wallet.")]
 # Fees given explicitly skip the node's quote and its max-fee-per-gas ceiling; the
@@ -43,7 +43,9 @@ def register(app: typer.Typer) -> None:
 def send(
     ctx: typer.Context,
     to: Annotated[str, typer.Option("--to", help="Destination address.")],
-    amount: Annotated[str, typer.Option("--amount", help="1.5, 20gwei, 1000wei, or token units.")],
+    amount: Annotated[
+        str, typer.Option("--amount", help="1.5, 20gwei, 1000wei, 1500sat, or token units.")
+    ],
     token: TokenOption = None,
     index: IndexOption = 0,
     dry_run: Annotated[
@@ -74,6 +76,13 @@ def send(
     fee_rate: Annotated[
         int | None, typer.Option("--fee-rate", help="Bitcoin: sat/vB (default: the backend's).")
     ] = None,
+    utxo: Annotated[
+        list[str] | None,
+        typer.Option("--utxo", help="Bitcoin coin control: spend exactly these (txid:vout)."),
+    ] = None,
+    script: Annotated[
+        str | None, typer.Option("--script", help="Bitcoin: the account to send from, wpkh or tr.")
+    ] = None,
 ) -> None:
     """Screen the destination, then sign, broadcast and wait for the receipt."""
     from wallet_cli.cli.screening_view import confirmer, finding_lines
@@ -84,10 +93,6 @@ def send(
     for rule in sorted(allowed):
         output.note(f"DANGER: --allow {rule} lets a blocking finding of that rule through")
     wallet = session.wallet()
-    network = session.network()
-    if network.family == "btc":
-        _send_bitcoin(session, to, amount, fee_rate, dry_run, allowed)
-        return
     request = SendRequest(
         to=to,
         amount=amount,
@@ -101,6 +106,10 @@ def send(
         timeout=timeout,
         max_fee_per_gas=max_fee_per_gas,
         priority_fee=priority_fee,
+        fee_rate=fee_rate,
+        fee_rate_confirmed=session.yes,
+        utxos=tuple(utxo or ()),
+        script=script,
     )
     shown: list[Preview] = []
 
@@ -120,10 +129,11 @@ def send(
     repeat = repeats_preview(shown)
     lines = [f"{result.amount} {result.unit} from {result.sender} to {result.to}"] if repeat else []
     lines += [f"screening: {result.report.verdict}", *finding_lines(result.report)]
+    nonce = f", nonce {result.nonce}" if result.nonce is not None else ""
     if repeat:
-        lines.append(f"fee cap: {result.fee_cap} {result.fee_unit}, nonce {result.nonce}")
-    else:
-        lines.append(f"nonce {result.nonce}")
+        lines.append(f"fee cap: {result.fee_cap} {result.fee_unit}{nonce}")
+    elif nonce:
+        lines.append(nonce.removeprefix(", "))
     if result.raw is not None:
         lines.append(f"raw transaction (not broadcast): {result.raw}")
     finish_transfer(session, result, lines)
@@ -149,58 +159,17 @@ def finish_transfer(session: common.Session, result: SendResult, lines: list[out
         raise typer.Exit(1)
 
 
-def _send_bitcoin(
-    session: common.Session,
-    to: str,
-    amount: str,
-    fee_rate: int | None,
-    dry_run: bool,
-    allowed: frozenset[str],
-) -> None:
-    from chains.amounts import BTC_DECIMALS, BTC_UNITS, format_amount, parse_amount
-    from wallet_cli import bitcoin
-    from wallet_cli.cli.screening_view import confirmer, finding_lines
-
-    network = session.network()
-    if fee_rate is not None:
-        bitcoin.check_fee_rate(network, fee_rate, session.yes)
-    wallet = session.wallet()
-    result = bitcoin.send(
-        wallet,
-        network,
-        session.config,
-        to=to,
-        sats=parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS),
-        fee_rate=fee_rate,
-        dry_run=dry_run,
-        allow=allowed,
-        confirm=confirmer(session),
-        unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
-    )
-    document = result.to_json()
-    lines = [
-        f"{document['amount']} {result.unit} from {result.sender} to {result.to}",
-        f"screening: {result.report.verdict}",
-        *finding_lines(result.report),
-    ]
-    if result.fee is not None:
-        lines.append(f"fee: {result.fee} sat ({format_amount(result.fee, 8)} {result.unit})")
-    lines.append(f"tx {result.txid or '-'}: {result.status}")
-    if result.status == "not-broadcast":
-        lines.append(f"raw transaction (not broadcast): {result.raw}")
-    output.emit(session.json, document, lines)
-
-
 def _show_preview(preview: Preview, report: Report) -> None:
-    from chains.amounts import format_amount
+    from wallet_cli.types import format_amount
 
     lines = ["About to sign:"]
     for item in preview.outputs:
         amount = format_amount(item.amount, item.asset.decimals)
         lines.append(f"  {amount} {item.asset.symbol} -> {item.recipient}")
     fee = format_amount(preview.fee_cap, preview.fee_asset.decimals)
+    chain = f" (chain id {preview.chain_id})" if preview.chain_id is not None else ""
     lines.append(
-        f"  from {preview.sender} on {preview.network} (chain id {preview.chain_id}); "
+        f"  from {preview.sender} on {preview.network}{chain}; "
         f"fee at most {fee} {preview.fee_asset.symbol}"
     )
     output.note("\n".join(lines))

@@ -12,9 +12,9 @@ import typer
 from wallet_cli.cli import common, output
 
 if TYPE_CHECKING:
-    from chains.base import Preview
     from wallet_cli.replace import Kind, Replacement, ReplaceRequest
     from wallet_cli.screening import Report
+    from wallet_cli.types import Preview
 
 tx_app = typer.Typer(
     help="Transactions: their status on the network; speed up or cancel a pending one.",
@@ -66,8 +66,8 @@ def status(
     from wallet_cli.store.history import History
 
     session = common.session_of(ctx)
-    parse_hash(tx_hash)  # a bad hash is exit 2 before the network or a wallet is looked at
     network = session.network()
+    parse_hash(tx_hash, network)  # a bad hash is exit 2 before the node or a wallet is asked
     wallet = session.wallet() if session.home.wallet_names() else None
     lookup = status_of(wallet, network, tx_hash)
     if lookup.recorded and wallet is not None:  # a replacement now in a block
@@ -179,27 +179,19 @@ def _replace(
 
 
 def _show(replacing: Replacement, preview: Preview) -> None:
-    from chains.amounts import format_amount
+    from wallet_cli.types import format_amount
 
-    def gwei(wei: int) -> str:
-        return f"{format_amount(wei, 9)} gwei"
-
-    before, after = replacing.before, replacing.after
     what = "a 0-value transfer to yourself" if replacing.kind == "cancel" else "the same transfer"
-    lines = [f"About to replace {replacing.replaces} (nonce {replacing.nonce}) with {what}:"]
+    nonce = f" (nonce {replacing.nonce})" if replacing.nonce is not None else ""
+    lines = [f"About to replace {replacing.replaces}{nonce} with {what}:"]
     for item in preview.outputs:
         amount = format_amount(item.amount, item.asset.decimals)
         lines.append(f"  {amount} {item.asset.symbol} -> {item.recipient}")
-    if replacing.legacy:
-        lines.append(f"  gas price {gwei(before.max_fee_per_gas)} -> {gwei(after.max_fee_per_gas)}")
-    else:
-        lines.append(
-            f"  max fee per gas {gwei(before.max_fee_per_gas)} -> {gwei(after.max_fee_per_gas)}, "
-            f"priority fee {gwei(before.priority_fee)} -> {gwei(after.priority_fee)}"
-        )
+    lines.append(f"  {replacing.fee_change}")
     fee = format_amount(preview.fee_cap, preview.fee_asset.decimals)
+    chain = f" (chain id {preview.chain_id})" if preview.chain_id is not None else ""
     lines.append(
-        f"  from {preview.sender} on {preview.network} (chain id {preview.chain_id}); "
+        f"  from {preview.sender} on {preview.network}{chain}; "
         f"fee at most {fee} {preview.fee_asset.symbol}"
     )
     output.note("\n".join(lines))

@@ -7,7 +7,7 @@ screening never sends an address to any third party.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,10 +21,11 @@ from wallet_cli.screening.lookalike import LookalikeIndex
 
 
 class CodeLookup:
-    """Whether addresses hold contract code, asked of the configured node in one batch."""
+    """Whether addresses hold contract code, asked of the configured node in one batch
+    (`flags` is the chain session's `contract_flags`)."""
 
-    def __init__(self, client: Any) -> None:
-        self.client = client
+    def __init__(self, flags: Callable[[list[str]], list[bool | None]]) -> None:
+        self._flags = flags
         self._cache: dict[str, bool | None] = {}
 
     def prefetch(self, addresses: list[str]) -> None:
@@ -32,11 +33,11 @@ class CodeLookup:
         if not wanted:
             return
         try:
-            answers = self.client.batch([("eth_getCode", [a, "latest"]) for a in wanted])
+            answers = self._flags(wanted)
         except ChainError:
             answers = [None] * len(wanted)
         for address, answer in zip(wanted, answers, strict=True):
-            self._cache[address] = (answer not in ("0x", "")) if isinstance(answer, str) else None
+            self._cache[address] = answer
 
     def is_contract(self, address: str) -> bool | None:
         """True or False, or None when the node could not be asked."""

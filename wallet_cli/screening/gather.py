@@ -19,6 +19,7 @@ from wallet_cli.store.history_index import HistoryIndex
 from wallet_cli.store.home import Home
 
 if TYPE_CHECKING:
+    from chains.session import ChainSession
     from wallet_cli.wallet import Wallet
 
 
@@ -27,8 +28,9 @@ def gather(
     config: Config,
     network: Network,
     wallet: Wallet | None,
-    client: Any | None,
+    node: ChainSession | None,
 ) -> Context:
+    """`node`: the chain session contract code is asked of; None: offline."""
     family = network.family
     contacts = {c.address: c.name for c in contact_store.load(home) if c.chain == family}
     own: dict[str, str] = {}
@@ -69,7 +71,7 @@ def gather(
         poisoners=poisoners,
         lists=ListSet.load(home.root / "lists"),
         lookalikes=lookalike.build(family, trusted),
-        code=CodeLookup(client) if client is not None else None,
+        code=CodeLookup(node.contract_flags) if node is not None else None,
         largest_sent=largest,
         spent_today=today,
         limits=limits,
