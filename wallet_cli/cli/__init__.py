@@ -27,9 +27,9 @@ def run(args: list[str]) -> int:
     from typer._click.exceptions import NoArgsIsHelpError
     from typer.main import get_command
 
-    from keystore.hardening import disable_core_dumps
     from wallet_cli.cli import argv, output
     from wallet_cli.cli.exits import INTERRUPTED_EXIT, USAGE_EXIT, exit_code_for
+    from wallet_cli.hardening import disable_core_dumps
 
     disable_core_dumps()  # before any secret is read: a crash must not write one to disk
     from wallet_cli.cli.app import app

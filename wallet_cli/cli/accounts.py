@@ -99,7 +99,7 @@ def address(
     script: common.ScriptOption = None,
 ) -> None:
     """Addresses of this wallet on the current network's chain."""
-    from chains.registry import adapter_for
+    from wallet_cli.addresses import account_key
     from wallet_cli.wallet import MAX_COUNT
 
     session = common.session_of(ctx)
@@ -109,7 +109,7 @@ def address(
     if index < 0:
         raise InvalidIndex("--index must not be negative")
     wallet = session.wallet()
-    key = adapter_for(network.family).account_key(network, script)
+    key = account_key(network, script)
     accounts = wallet.addresses(key, list(range(index, index + count)))
     output.emit(
         session.json,

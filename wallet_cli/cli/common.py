@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from chains.base import Account
 from wallet_cli.cli import output
 from wallet_cli.cli.session import Session
 from wallet_cli.errors import WalletExists
+
+if TYPE_CHECKING:
+    from wallet_cli.types import Account, Argon2idParams
 
 __all__ = ["AllowOption", "ScriptOption", "Session"]
 
@@ -54,9 +56,9 @@ def session_of(ctx: typer.Context) -> Session:
 def new_passphrase(session: Session, purpose: str, file: Path | None = None) -> str:
     """A new vault passphrase (init, restore, import-key, import-keystore), with a warning
     on stderr when the estimator finds it weak."""
-    from keystore.passphrase import resolve
+    from wallet_cli.passphrases import resolve_passphrase
 
-    value = resolve(session.new_passphrase_sources(purpose, file), purpose).value
+    value = resolve_passphrase(session.new_passphrase_sources(purpose, file), purpose)
     warn_if_weak(value, purpose)
     return value
 
@@ -64,13 +66,13 @@ def new_passphrase(session: Session, purpose: str, file: Path | None = None) -> 
 def replacement_passphrase(wallet_name: str, file: Path | None) -> str:
     """`passwd`'s new passphrase: from --new-passphrase-file, else asked twice on the
     terminal; without either, the error names the option."""
-    from keystore.errors import NoPassphrase
-    from keystore.passphrase import PassphraseSources, resolve
+    from wallet_cli import passphrases
     from wallet_cli.cli import prompts
+    from wallet_cli.types import NoPassphrase
 
     purpose = f"wallet '{wallet_name}'"
     if file is not None:
-        sources = PassphraseSources(file=file, environ={}, notice=output.note)
+        sources = passphrases.new_sources(file, environ={}, notice=output.note)
     else:
         prompt = prompts.new_passphrase_prompt(purpose)
         if prompt is None:
@@ -78,8 +80,8 @@ def replacement_passphrase(wallet_name: str, file: Path | None) -> str:
                 f"no new passphrase for {purpose}: no terminal to ask on; "
                 "pass --new-passphrase-file FILE"
             )
-        sources = PassphraseSources(file=None, environ={}, prompt=prompt)
-    value = resolve(sources, f"the new passphrase of {purpose}").value
+        sources = passphrases.new_sources(None, environ={}, prompt=prompt)
+    value = passphrases.resolve_passphrase(sources, f"the new passphrase of {purpose}")
     warn_if_weak(value, purpose)
     return value
 
@@ -117,9 +119,9 @@ def ensure_new_name(session: Session, name: str) -> None:
         raise WalletExists(f"a wallet named {name!r} already exists in {home.root}")
 
 
-def vault_kdf(session: Session) -> Any:
+def vault_kdf(session: Session) -> Argon2idParams:
     """The config's cost for a new vault, with the same warning as an unlock of a weak one."""
-    from keystore.kdf import Argon2idParams
+    from wallet_cli.types import Argon2idParams
 
     params = session.config.vault_kdf()
     if params.below_default():

@@ -17,8 +17,8 @@ def up(
     port: Annotated[int, typer.Option("--port", help="Loopback port for its RPC.")] = 8545,
 ) -> None:
     """Start anvil on 127.0.0.1; print its RPC URL, chain id and funded dev mnemonic."""
-    from chains.evm.anvil import DEV_MNEMONIC
     from wallet_cli import devnet
+    from wallet_cli.types import DEV_MNEMONIC
 
     session = common.session_of(ctx)
     state = devnet.up(session.home, port)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from chains.base import Network
     from wallet_cli.cli.session import Session
+    from wallet_cli.types import Network
 
 DEV_CHAIN_IDS = (31337, 1337)  # anvil/hardhat and ganache/geth --dev
 

@@ -32,19 +32,16 @@ def import_keystore(
     keystore_passphrase_file: KeystorePassphraseOption = None,
 ) -> None:
     """Import a Web3 Secret Storage v3 file as a single-key wallet in this wallet's vault."""
-    from chains.registry import adapter_for
-    from keystore import v3
-    from keystore.files import KEYSTORE_LIMIT, read_limited
+    from wallet_cli import keyfiles
     from wallet_cli.wallet import Wallet
 
     session = common.session_of(ctx)
     if name:
         common.ensure_new_name(session, name)
-    document = read_limited(file, KEYSTORE_LIMIT, "key file")
-    key = v3.decrypt(document, _keyfile_passphrase(keystore_passphrase_file, file, twice=False))
-    address = adapter_for("evm").address_of_key(key)
-    _check_declared_address(document, address)
-    name = name or "key-" + address[2:10].lower()
+    document = keyfiles.read_v3(file)
+    password = _keyfile_passphrase(keystore_passphrase_file, file, twice=False)
+    key, address = keyfiles.open_v3(document, password)
+    name = name or keyfiles.key_wallet_name(key)
     common.ensure_new_name(session, name)
     passphrase = common.new_passphrase(session, f"wallet '{name}'")
     wallet = Wallet.create(session.home, name, key, passphrase, kdf=common.vault_kdf(session))
@@ -63,8 +60,7 @@ def export_keystore(
     keystore_passphrase_file: KeystorePassphraseOption = None,
 ) -> None:
     """Write one key as a v3 file (scrypt) that geth, cast wallet and MetaMask read."""
-    from chains.registry import adapter_for
-    from keystore import v3
+    from wallet_cli.keyfiles import export_v3
     from wallet_cli.store.atomic import write_new_file
 
     session = common.session_of(ctx)
@@ -73,13 +69,10 @@ def export_keystore(
     wallet = session.wallet()
     account = wallet.addresses("evm", [index])[0]
     wallet.unlock(session.unlock_sources(wallet))
-    key = wallet.private_key("evm", index)
     password = _keyfile_passphrase(keystore_passphrase_file, out, twice=True)
-    document = v3.encrypt(key, password, adapter_for("evm").address_of_key(key))
-    import json
-
+    document = export_v3(wallet, index, password)
     try:
-        write_new_file(out, json.dumps(document).encode())
+        write_new_file(out, document)
     except FileExistsError:
         raise OutputExists(f"{out} already exists; it was not overwritten") from None
     except OSError as exc:
@@ -110,7 +103,7 @@ def passwd(
     """
     import dataclasses
 
-    from keystore.kdf import Argon2idParams
+    from wallet_cli.types import Argon2idParams
 
     session = common.session_of(ctx)
     wallet = session.wallet()
@@ -129,8 +122,7 @@ def passwd(
             f"({cost.describe()}; default {Argon2idParams().describe()}): "
             "use such a home for tests only"
         )
-    if session.config.keyring_enabled(wallet.name):
-        _update_keyring(session, wallet.name, new)
+    _update_keyring(session, wallet.name, new)
     output.emit(
         session.json,
         {"wallet": wallet.name, "changed": True},
@@ -139,12 +131,11 @@ def passwd(
 
 
 def _update_keyring(session: common.Session, name: str, new: str) -> None:
-    from keystore.errors import KeyringUnavailable
-    from keystore.passphrase import keyring_set
-    from wallet_cli.wallet import keyring_account
+    from wallet_cli.passphrases import keyring_update
+    from wallet_cli.types import KeyringUnavailable
 
     try:
-        keyring_set(keyring_account(session.home, name), new)
+        keyring_update(session.home, session.config, name, new)
     except KeyringUnavailable as exc:
         output.note(f"warning: {exc.message}; run 'wallet keyring enable' again")
 
@@ -152,7 +143,7 @@ def _update_keyring(session: common.Session, name: str, new: str) -> None:
 def _keyfile_passphrase(file: Path | None, keyfile: Path, *, twice: bool) -> str:
     """For import, an empty first line is the empty password (geth writes such files); an
     exported file always gets a passphrase."""
-    from keystore.passphrase import read_passphrase_file
+    from wallet_cli.passphrases import read_passphrase_file
 
     if file is not None:
         what = "keystore passphrase file"
@@ -166,24 +157,9 @@ def _keyfile_passphrase(file: Path | None, keyfile: Path, *, twice: bool) -> str
         else prompts.passphrase_prompt(f"key file {keyfile}")
     )
     if ask is None:
-        from keystore.errors import NoPassphrase
+        from wallet_cli.types import NoPassphrase
 
         raise NoPassphrase(
             f"no passphrase for key file {keyfile}: no terminal; use --keystore-passphrase-file"
         )
     return ask()
-
-
-def _check_declared_address(document: bytes, address: str) -> None:
-    """A v3 file's `address` is outside its MAC; refuse a file whose label lies."""
-    from keystore.files import load_json
-
-    declared = load_json(document).get("address")
-    if (
-        isinstance(declared, str)
-        and declared
-        and declared.lower().removeprefix("0x") != address[2:].lower()
-    ):
-        raise BadInput(
-            f"the key file says address {declared} but its key is {address}; refusing it"
-        )

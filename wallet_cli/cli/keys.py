@@ -12,7 +12,7 @@ from wallet_cli.cli import common, output, prompts
 from wallet_cli.errors import BadInput, OutputExists
 
 if TYPE_CHECKING:
-    from keystore.secret import Mnemonic
+    from wallet_cli.types import Mnemonic
 
 DEFAULT_NAME = "main"
 
@@ -103,17 +103,15 @@ def restore(
 
 def import_key(ctx: typer.Context, name: NameOption = "") -> None:
     """Make a single-key wallet from a hex private key read from stdin or a hidden prompt."""
-    from keystore.rawkey import parse_hex
+    from wallet_cli import keyfiles
     from wallet_cli.wallet import Wallet
 
     session = common.session_of(ctx)
     if name:
         common.ensure_new_name(session, name)
-    key = parse_hex(_read_secret("private key")[0])
+    key = keyfiles.parse_private_key(_read_secret("private key")[0])
     if not name:
-        from chains.registry import adapter_for
-
-        name = "key-" + adapter_for("evm").address_of_key(key)[2:10].lower()
+        name = keyfiles.key_wallet_name(key)
         common.ensure_new_name(session, name)
     passphrase = common.new_passphrase(session, f"wallet '{name}'")
     wallet = Wallet.create(session.home, name, key, passphrase, kdf=common.vault_kdf(session))
@@ -123,14 +121,11 @@ def import_key(ctx: typer.Context, name: NameOption = "") -> None:
 def _read_secret(what: str) -> tuple[str, bool]:
     """A mnemonic or key, and whether a person typed it: from stdin when that is not a
     terminal (at most 64 KiB of it), else from a hidden prompt."""
-    from keystore.files import SECRET_TEXT_LIMIT, read_stream_text
+    from wallet_cli.keyfiles import read_secret_text
 
     stdin = sys.stdin
     if stdin is not None and not stdin.isatty():
-        text = read_stream_text(stdin.buffer, SECRET_TEXT_LIMIT, f"the {what} on standard input")
-        if not text.strip():
-            raise BadInput(f"no {what} on standard input")
-        return text, False
+        return read_secret_text(stdin.buffer, what), False
     if prompts.terminal_available():
         return prompts.hidden(f"{what[0].upper()}{what[1:]} (hidden): "), True
     raise BadInput(f"no {what}: pipe it on standard input or run on a terminal")
@@ -139,8 +134,8 @@ def _read_secret(what: str) -> tuple[str, bool]:
 def _parse_mnemonic(json_mode: bool) -> Mnemonic:
     """The error names a wrong word's position only; close list words are offered on the
     terminal the phrase was typed at, never in --json output, stderr or a piped run."""
-    from keystore.errors import InvalidMnemonic
     from wallet_cli import mnemonics as bip39
+    from wallet_cli.types import InvalidMnemonic
 
     text, typed = _read_secret("mnemonic")
     try:
@@ -155,7 +150,7 @@ def _parse_mnemonic(json_mode: bool) -> Mnemonic:
 
 def _bip39_passphrase(file: Path | None, prompt: bool) -> str:
     if file is not None:
-        from keystore.passphrase import read_passphrase_file
+        from wallet_cli.passphrases import read_passphrase_file
 
         return read_passphrase_file(file, "BIP-39 passphrase file", notice=output.note)
     if prompt:

@@ -9,7 +9,7 @@ import typer
 from wallet_cli.cli import common, output
 
 if TYPE_CHECKING:
-    from chains.base import Network
+    from wallet_cli.types import Network
 
 app = typer.Typer(help="Named networks (config.toml).", no_args_is_help=True)
 
@@ -48,11 +48,11 @@ def add(
     ] = None,
 ) -> None:
     """Add or replace a network; EVM networks need --rpc and --chain-id."""
-    from chains.base import Network, family_of
     from wallet_cli.errors import BadInput
     from wallet_cli.store import network_settings
     from wallet_cli.store.config import Config
     from wallet_cli.store.home import validate_name
+    from wallet_cli.types import Network, family_of
 
     session = common.session_of(ctx)
     validate_name(name)
@@ -132,7 +132,7 @@ def _summary(network: Network) -> list[str]:
 def _limits_json(network: Network) -> dict[str, Any]:
     """The network's native symbol, fee ceilings and RPC deadline, as config.toml spells
     them (amounts in the native asset, gas prices in gwei)."""
-    from chains.amounts import format_amount
+    from wallet_cli.types import format_amount
 
     limits, native = network.limits, network.native
     document: dict[str, Any] = {"symbol": native.symbol}

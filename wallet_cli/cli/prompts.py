@@ -15,7 +15,6 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from keystore.errors import NoPassphrase
 from wallet_cli.errors import NotConfirmed
 
 MAX_ATTEMPTS = 3
@@ -81,6 +80,8 @@ def new_passphrase_prompt(purpose: str) -> Callable[[], str] | None:
             if hidden("Repeat it: ") == first:
                 return first
             say("The two entries differ; try again.\n")
+        from wallet_cli.types import NoPassphrase
+
         raise NoPassphrase("no matching passphrase after three attempts")
 
     return prompt

@@ -1,23 +1,19 @@
 """`wallet receive`: the address to give a payer, as text, a payment URI and, on a
 terminal, a QR code (segno, imported only then). Public data only: never a passphrase.
 
-The URI is what payers' wallets scan: BIP-21 on Bitcoin networks (`bitcoin:ADDR?amount=`,
-in BTC) and EIP-681 on EVM ones (`ethereum:ADDR@CHAINID?value=`, in wei).
+The URI (BIP-21 or EIP-681) comes from the library: wallet_cli/addresses.py.
 """
 
 from __future__ import annotations
 
 import io
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from wallet_cli.cli import common, output
-from wallet_cli.errors import BadInput, InvalidIndex
-
-if TYPE_CHECKING:
-    from chains.base import Network
+from wallet_cli.errors import InvalidIndex
 
 
 def register(app: typer.Typer) -> None:
@@ -34,14 +30,14 @@ def receive(
     script: common.ScriptOption = None,
 ) -> None:
     """Show an address to receive on, with a payment URI and (on a terminal) a QR code."""
-    from chains.registry import adapter_for
+    from wallet_cli.addresses import account_key, payment_uri
     from wallet_cli.wallet import MAX_INDEX
 
     session = common.session_of(ctx)
     if not 0 <= index <= MAX_INDEX:
         raise InvalidIndex(f"--index must be between 0 and {MAX_INDEX}")
     network = session.network()
-    key = adapter_for(network.family).account_key(network, script)
+    key = account_key(network, script)
     address = session.wallet().addresses(key, [index])[0].address
     uri = payment_uri(network, address, amount)
     lines = [address, uri]
@@ -52,25 +48,6 @@ def receive(
         {"network": network.name, "chain": network.family, "address": address, "uri": uri},
         lines,
     )
-
-
-def payment_uri(network: Network, address: str, amount: str | None) -> str:
-    from chains.amounts import BTC_UNITS, format_amount, parse_amount
-
-    if network.family == "btc":
-        uri = f"bitcoin:{address}"
-        if amount is not None:
-            sats = parse_amount(amount, 8, units=BTC_UNITS)
-            uri += f"?amount={format_amount(sats, 8)}"
-        return uri
-    if network.family == "evm":
-        uri = f"ethereum:{address}"
-        if network.chain_id is not None:
-            uri += f"@{network.chain_id}"
-        if amount is not None:
-            uri += f"?value={parse_amount(amount, network.native.decimals)}"
-        return uri
-    raise BadInput(f"no payment URI for {network.family} networks")
 
 
 def qr_text(uri: str) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from chains.base import Preview
+from typing import TYPE_CHECKING
+
 from wallet_cli.cli import output, prompts
 from wallet_cli.cli.session import Session
 from wallet_cli.screening import Report
 from wallet_cli.transfer import Confirm
+
+if TYPE_CHECKING:
+    from wallet_cli.types import Preview
 
 _MARK = {"info": "info ", "warn": "WARN ", "block": "BLOCK"}
 # On a terminal: a symbol and a colour, so a block or a warning is not read past.

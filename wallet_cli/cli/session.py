@@ -11,8 +11,7 @@ from wallet_cli.store.config import Config
 from wallet_cli.store.home import Home
 
 if TYPE_CHECKING:
-    from chains.base import Network
-    from keystore.passphrase import PassphraseSources
+    from wallet_cli.types import Network, PassphraseSources
     from wallet_cli.wallet import Wallet
 
 
@@ -59,30 +58,26 @@ class Session:
         return self._wallet
 
     def unlock_sources(self, wallet: Wallet) -> PassphraseSources:
-        from keystore.passphrase import PassphraseSources
+        from wallet_cli import passphrases
         from wallet_cli.cli.output import note
         from wallet_cli.cli.prompts import passphrase_prompt
-        from wallet_cli.wallet import keyring_account
 
-        use_keyring = self.config.keyring_enabled(wallet.name)
-        return PassphraseSources(
+        return passphrases.unlock_sources(
+            self.home,
+            self.config,
+            wallet.name,
             file=self.passphrase_file,
-            environ=os.environ,
-            keyring_account=keyring_account(self.home, wallet.name) if use_keyring else None,
             prompt=passphrase_prompt(f"wallet '{wallet.name}'"),
             notice=note,
         )
 
     def new_passphrase_sources(self, purpose: str, file: Path | None = None) -> PassphraseSources:
-        from keystore.passphrase import PassphraseSources
+        from wallet_cli import passphrases
         from wallet_cli.cli.output import note
         from wallet_cli.cli.prompts import new_passphrase_prompt
 
-        return PassphraseSources(
-            file=file or self.passphrase_file,
-            environ=os.environ,
-            prompt=new_passphrase_prompt(purpose),
-            notice=note,
+        return passphrases.new_sources(
+            file or self.passphrase_file, prompt=new_passphrase_prompt(purpose), notice=note
         )
 
 
