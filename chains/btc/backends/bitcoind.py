@@ -43,12 +43,14 @@ class BitcoindClient:
             parts = parts._replace(netloc=netloc)
         self._http = Http(urlunsplit(parts), timeout)
         self.url = self._http.url
+        self.timeout = timeout
         self._ids = itertools.count(1)
 
-    def call(self, method: str, params: list[Any]) -> Any:
+    def call(self, method: str, params: list[Any], timeout: float | None = None) -> Any:
+        """One JSON-RPC call; `timeout` (seconds) replaces the usual one for slow calls."""
         payload = {"jsonrpc": "1.0", "id": next(self._ids), "method": method, "params": params}
         try:
-            body = self._http.request("", json.dumps(payload).encode(), self._headers)
+            body = self._http.request("", json.dumps(payload).encode(), self._headers, timeout)
         except RpcError as exc:
             # bitcoind answers errors with HTTP 500 and a JSON body carrying the message.
             message = _message(exc.data) or exc.message

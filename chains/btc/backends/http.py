@@ -17,10 +17,20 @@ class Http:
         self.url = self._client.url
 
     def request(
-        self, path: str = "", data: bytes | None = None, headers: dict[str, str] | None = None
+        self,
+        path: str = "",
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> bytes:
+        """`timeout` replaces the client's own for this request (a UTXO set scan)."""
         method = "POST" if data is not None else "GET"
-        status, body = self._client.request(method, path, data, headers)
+        usual = self._client.timeout
+        self._client.timeout = usual if timeout is None else timeout
+        try:
+            status, body = self._client.request(method, path, data, headers)
+        finally:
+            self._client.timeout = usual
         if status >= 400:
             text = body[:4096].decode("utf-8", "replace")
             raise RpcError(f"the node answered HTTP {status}: {one_line(text, 300)}", status, text)
