@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from keystore.secret import PrivateKey, Seed
@@ -151,11 +152,14 @@ class ChainAdapter(Protocol):
         index: int,
         sender: str,
         timeout: float | None = None,
+        state: Path | None = None,
     ) -> ChainSession:
         """A session on `network`'s node for sending from address `index` (`sender`) of the
         account `public`, the node checked to be on that network (chain id on EVM); with no
         account, a session that only reads (balances, statuses, contract code). Each call to
-        the node has the network's `rpc-timeout`, or `timeout` when shorter."""
+        the node has the network's `rpc-timeout`, or `timeout` when shorter. `state` is a
+        private folder where the account may keep what it learnt of the chain (Bitcoin:
+        bdk's wallet store)."""
         ...
 
 

@@ -221,7 +221,7 @@ def _run(
                 unlock()
                 signed = _sign(job, fresh, plans, reports)
                 progress("signed", len(signed), len(signed))
-                sending = [run.results[fresh[plan.outputs[0]]] for plan in plans]
+                sending = [[run.results[fresh[p]] for p in plan.outputs] for plan in plans]
                 raws = _raws(signed, unsettled)
                 ends = time.monotonic() + timeout  # all of a run's holding back together
 

@@ -25,32 +25,35 @@ STALL_DEVNET = 2.0  # the same on a devnet (automine: a block a transaction)
 def broadcast_all(
     session: ChainSession,
     history: History,
-    results: Sequence[RowResult],
+    results: Sequence[Sequence[RowResult]],
     signed: Sequence[Signed],
     progress: Progress,
     throttle: Callable[[Sequence[RowResult]], None] | None = None,
 ) -> None:
     """Send in chunks of the session's `max_batch`, journalling each chunk's
-    `broadcast`/`rejected`; `throttle` sees the rows sent so far after each chunk (to hold
-    back the next)."""
+    `broadcast`/`rejected`; `results` are the rows each transaction pays (one on EVM, every
+    row on Bitcoin). `throttle` sees the rows sent so far after each chunk (to hold back
+    the next)."""
     sent = 0
     for start in range(0, len(signed), session.max_batch):
         chunk = signed[start : start + session.max_batch]
         refusals = session.broadcast(chunk)
         entries = []
         for offset, (tx, refusal) in enumerate(zip(chunk, refusals, strict=True)):
-            result = results[start + offset]
+            for result in results[start + offset]:
+                if refusal is not None:
+                    result.status, result.reason = "rejected", refusal
+                else:
+                    result.status = "pending"
             if refusal is not None:
-                result.status, result.reason = "rejected", refusal
                 entries.append({"event": "rejected", "tx_hash": tx.tx_hash, "reason": refusal})
             else:
-                result.status = "pending"
                 entries.append({"event": "broadcast", "tx_hash": tx.tx_hash})
         history.append_many(entries)
         sent += len(chunk)
         progress("sent", sent, len(signed))
         if throttle is not None and sent < len(signed):
-            throttle(results[:sent])
+            throttle([row for rows in results[:sent] for row in rows])
 
 
 def await_all(
@@ -72,8 +75,10 @@ def await_all(
     if len(waiting) <= until:
         return
     waiting.sort(key=lambda r: (r.nonce is None, r.nonce or 0))
-    by_hash = {r.tx_hash: r for r in waiting if r.tx_hash}
-    total, done = len(waiting), 0
+    by_hash: dict[str, list[RowResult]] = {}
+    for row in waiting:
+        by_hash.setdefault(row.tx_hash or "", []).append(row)
+    total, done = len(by_hash), 0
     deadline = time.monotonic() + timeout
     left = list(by_hash)
     while len(left) > until:
@@ -84,9 +89,9 @@ def await_all(
         found = session.await_outcomes(left, span, _counted(progress, done, total))
         entries: list[dict[str, Any]] = []
         for tx_hash, outcome in found.items():
-            result = by_hash[tx_hash]
-            result.status, result.block = outcome.status, outcome.block
-            result.reason = outcome.reason
+            for result in by_hash[tx_hash]:
+                result.status, result.block = outcome.status, outcome.block
+                result.reason = outcome.reason
             entries.append(final_entry(outcome))
         history.append_many(entries)
         done += len(found)

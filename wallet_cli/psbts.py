@@ -147,7 +147,7 @@ def create(
     from chains.btc import session as btc
     from chains.registry import adapter_for
     from wallet_cli.errors import BadInput
-    from wallet_cli.transfer import check_fee_rate
+    from wallet_cli.transfer import chain_state, check_fee_rate
 
     public, _ = account(wallet, network)
     recipient = adapter_for("btc").parse_address(to, network)
@@ -156,15 +156,19 @@ def create(
     )
     if fee_rate is not None:
         check_fee_rate(network, fee_rate, fee_rate_confirmed)
-    node = None if utxos else btc.backend(network)
-    coins = [psbts.parse_coin(spec) for spec in utxos] if utxos else btc.coins(public, node)
-    if fee_rate is None:
-        fee_rate = OFFLINE_FEE_RATE if utxos else btc.quoted_fee_rate(network, node)
-    if not coins:
-        raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
     if out is not None and out.exists():
         raise BadInput(f"{out} already exists; it was not overwritten")
-    text = psbts.create(public, coins, recipient, sats, fee_rate)
+    if utxos:  # offline: exactly the coins given, at 2 sat/vB unless told
+        coins = [psbts.parse_coin(spec) for spec in utxos]
+        text = psbts.create(public, coins, recipient, sats, fee_rate or OFFLINE_FEE_RATE)
+    else:  # the wallet's coins, synced into its store; bdk picks those needed
+        node = btc.backend(network)
+        store = btc.open_store(public, chain_state(wallet))
+        store.sync(node)
+        if not store.coins():
+            raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
+        rate = fee_rate or btc.quoted_fee_rate(network, node)
+        text = str(store.build([(recipient, sats)], rate).serialize())
     found = inspect(wallet, network, text)
     report = screen(wallet, network, config, found.summary, allow=allow, confirm=confirm)
     return PsbtResult(found.psbt, found.summary, report)

@@ -149,16 +149,17 @@ def replace(
     unlock: Unlock,
     confirm: Confirm,
     show: Show = _show_nothing,
+    confirmed: bool = False,
 ) -> ReplaceResult:
     """Speed up or cancel one pending transaction; `show` gets the preview after screening,
-    before the passphrase."""
+    before the passphrase. `confirmed` (--yes) lets a given fee rate above max-fee-rate."""
     multiplier = parse_multiplier(request.fee_multiplier)
     tx_hash = parse_hash(request.tx_hash, network)
     fees = fee_choice(
         network,
         SendRequest(
             "", "", max_fee_per_gas=request.max_fee_per_gas, priority_fee=request.priority_fee,
-            fee_rate=request.fee_rate, fee_rate_confirmed=True,
+            fee_rate=request.fee_rate, fee_rate_confirmed=confirmed,
         ),
     )  # fmt: skip
     history = History(wallet.home, wallet.name)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chains.amounts import format_amount, parse_amount, units_for
@@ -123,7 +124,12 @@ def connect(
     key = adapter.account_key(network, script)
     public = wallet.chain(key).account
     sender = wallet.addresses(key, [index])[0].address
-    return adapter.connect(network, public, index, sender, timeout)
+    return adapter.connect(network, public, index, sender, timeout, chain_state(wallet))
+
+
+def chain_state(wallet: Wallet) -> Path:
+    """The wallet's own folder for what its accounts learn of their chains (bdk's stores)."""
+    return wallet.home.wallet_dir(wallet.name) / "chains"
 
 
 def fee_choice(network: Network, request: SendRequest) -> FeeChoice:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chains.base import Account, Family, Network, PublicAccount
@@ -63,7 +64,8 @@ class BtcAdapter:
         index: int,
         sender: str,
         timeout: float | None = None,
+        state: Path | None = None,
     ) -> ChainSession:
         from chains.btc.session import connect
 
-        return connect(network, public, sender)
+        return connect(network, public, sender, state)

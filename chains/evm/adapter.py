@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chains.base import Account, Family, Network, PublicAccount
@@ -55,6 +56,7 @@ class EvmAdapter:
         index: int,
         sender: str,
         timeout: float | None = None,
+        state: Path | None = None,
     ) -> ChainSession:
         from chains.evm.session import connect
 

@@ -168,10 +168,13 @@ def test_refused_unknown_hash_other_network_and_bitcoin(evm_home: Path, chain: C
     assert (bad.returncode, error_of(bad)["code"]) == (2, "bad-input")
     regtest = ["--network", "bitcoin-regtest", "--yes", "tx"]
     for command in ("speed-up", "cancel"):
-        btc = wallet(evm_home, *regtest, command, UNKNOWN)
-        assert btc.returncode == 2, btc.stdout + btc.stderr
-        assert error_of(btc)["code"] == "unsupported-chain"
-        assert "Bitcoin" in error_of(btc)["message"]
+        # An EVM hash is not a Bitcoin txid; a txid this wallet never sent is not ours.
+        evm_hash = wallet(evm_home, *regtest, command, UNKNOWN)
+        assert evm_hash.returncode == 2, evm_hash.stdout + evm_hash.stderr
+        assert error_of(evm_hash)["code"] == "bad-input"
+        assert "Bitcoin txid" in error_of(evm_hash)["message"]
+        txid = wallet(evm_home, *regtest, command, UNKNOWN[2:])
+        assert (txid.returncode, error_of(txid)["code"]) == (2, "tx-not-ours")
 
 
 def test_refused_when_already_mined(evm_home: Path, chain: Chain) -> None:

@@ -1,7 +1,8 @@
 """`wallet tx status HASH`: what the node says became of a transaction, recorded in history
 when it is this wallet's (a `send --no-wait` settles here). Never asks for a passphrase.
-`wallet tx speed-up HASH` and `wallet tx cancel HASH`: replace a pending EVM transaction of
-this wallet at the same nonce (wallet_cli/replace.py), screened and previewed like a send."""
+`wallet tx speed-up HASH` and `wallet tx cancel HASH`: replace a pending transaction of this
+wallet (EVM: same nonce; Bitcoin: a fee bump, also `wallet tx bump TXID --fee-rate N`), through
+the pipeline (wallet_cli/replace.py), screened and previewed like a send."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ tx_app = typer.Typer(
     help="Transactions: their status on the network; speed up or cancel a pending one.",
     no_args_is_help=True,
 )
-HashArgument = Annotated[str, typer.Argument(help="The transaction hash (0x and 64 hex digits).")]
+HashArgument = Annotated[
+    str, typer.Argument(help="The transaction hash (EVM: 0x and 64 hex digits; Bitcoin: txid).")
+]
 MultiplierOption = Annotated[
     str,
     typer.Option(
@@ -99,9 +102,28 @@ def speed_up(
     no_wait: NoWaitOption = False,
     timeout: TimeoutOption = 120,
 ) -> None:
-    """EVM: re-sign a pending transaction of this wallet at the same nonce, same recipient,
-    value and data, with higher fees; then broadcast and wait for the receipt."""
+    """Re-sign a pending transaction of this wallet with higher fees: EVM at the same nonce,
+    recipient, value and data; Bitcoin as a fee bump (RBF) of the same payment."""
     request = _request("speed-up", tx_hash, fee_multiplier, max_fee_per_gas, priority_fee)
+    _replace(ctx, request, allow, no_wait, timeout)
+
+
+@tx_app.command("bump")
+def bump(
+    ctx: typer.Context,
+    tx_hash: HashArgument,
+    fee_rate: Annotated[
+        int, typer.Option("--fee-rate", help="Bitcoin: the replacement's fee rate, sat/vB.")
+    ],
+    allow: common.AllowOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 120,
+) -> None:
+    """Bitcoin: replace an unconfirmed payment of this wallet (BIP-125 RBF) by one paying
+    the same recipients at a higher fee rate, taken from change; screened and previewed."""
+    from dataclasses import replace as with_fields
+
+    request = with_fields(_request("speed-up", tx_hash, "1.25", None, None), fee_rate=fee_rate)
     _replace(ctx, request, allow, no_wait, timeout)
 
 
@@ -167,9 +189,11 @@ def _replace(
         unlock=unlock,
         confirm=confirmer(session),
         show=show,
+        confirmed=session.yes,
     )
     repeat = repeats_preview(shown)
-    lines: list[output.Line] = [f"{result.kind} of {result.replaces} (nonce {result.nonce})"]
+    nonce = f" (nonce {result.nonce})" if result.nonce is not None else ""
+    lines: list[output.Line] = [f"{result.kind} of {result.replaces}{nonce}"]
     if repeat:
         lines.append(f"{result.amount} {result.unit} from {result.sender} to {result.to}")
     lines += [f"screening: {result.report.verdict}", *finding_lines(result.report)]
