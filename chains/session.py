@@ -1,15 +1,19 @@
 """The transfer side of a chain adapter: what the one pipeline (wallet_cli/transfer.py) asks
-of a chain, in chain-neutral types.
+of a chain, in chain-neutral types, named as DESIGN's sketch names them (`build`, `sign`,
+`broadcast`, `wait`; `UnsignedTx`, `SignedTx`, `Receipt`, `KeyProvider`).
 
-`ChainAdapter.connect` gives a `ChainSession`: a node checked to be on the configured network,
-for one sending account. The pipeline plans outputs into `Plan`s (each with the `Preview` a
-person sees and screening checks), has them signed with keys it hands over from the keystore
-layer (`KeySource`), broadcasts the signed transactions and awaits their `Outcome`. What a plan
-holds inside (an EVM transaction, a Bitcoin PSBT) stays the adapter's business.
+One deviation from that sketch: the node is not passed as a `client` to each call. A
+`ChainSession` (from `ChainAdapter.connect`) holds it, checked to be on the configured network,
+with what the chain needs beside it for one sending account: an EVM JSON-RPC client, or a
+Bitcoin backend plus the account's coin store. The pipeline builds outputs into
+`UnsignedTx`s (each with the `Preview` a person sees and screening checks), has them signed
+with keys handed over from the keystore layer (`KeyProvider`), broadcasts them and waits for
+their `Receipt`. What an unsigned transaction holds (an EVM transaction, a Bitcoin PSBT)
+stays the adapter's business.
 
-How many plans a request becomes is the chain's choice: on EVM each output is its own
-transaction (consecutive nonces); on Bitcoin all outputs go in one transaction, as Core's
-`sendmany` does. `Plan.outputs` says which of the requested outputs each plan pays.
+How many transactions a request becomes is the chain's choice: on EVM each output is its
+own (consecutive nonces); on Bitcoin all outputs go in one, as Core's `sendmany` does.
+`UnsignedTx.outputs` says which of the requested outputs each one pays.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class FeeChoice:
 
 
 @dataclass(frozen=True)
-class Plan:
+class UnsignedTx:
     """An unsigned transaction: `preview` is what is shown and screened, `body` what the
     adapter signs (opaque to the pipeline), `outputs` the positions of the requested outputs
     it pays."""
@@ -62,7 +66,7 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Signed:
+class SignedTx:
     """A signed transaction, as the history journal keeps it to re-broadcast after a crash."""
 
     tx_hash: str
@@ -71,7 +75,7 @@ class Signed:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Receipt:
     """What the node says of a transaction: mined (`success` or `failed`, with the block),
     still `pending` in its pool, or `not-found` (never seen, or dropped)."""
 
@@ -103,13 +107,13 @@ class Replacing:
     """A replacement planned: the plan, the nonce (or coins) it reuses, and its fees against
     the original's, for a person (`fee_change`) and for JSON (`fee_fields`)."""
 
-    plan: Plan
+    plan: UnsignedTx
     nonce: int | None
     fee_change: str
     fee_fields: dict[str, str | None] = field(default_factory=dict)
 
 
-class KeySource(Protocol):
+class KeyProvider(Protocol):
     """Keys handed over by the keystore layer once the wallet is unlocked. An adapter takes
     what its signing needs and keeps none of it."""
 
@@ -137,27 +141,27 @@ class ChainSession(Protocol):
         read from the chain; `UnknownToken` when it is not one."""
         ...
 
-    def plan(self, outputs: Sequence[Output], fees: FeeChoice) -> list[Plan]:
+    def build(self, outputs: Sequence[Output], fees: FeeChoice) -> list[UnsignedTx]:
         """Plans paying every output, with fees under the network's ceilings and the balance
         checked; `ItemError` names the output that cannot be paid."""
         ...
 
-    def sign(self, plans: Sequence[Plan], keys: KeySource) -> list[Signed]:
+    def sign(self, plans: Sequence[UnsignedTx], keys: KeyProvider) -> list[SignedTx]:
         """Each plan signed, in order."""
         ...
 
-    def broadcast(self, signed: Sequence[Signed]) -> list[str | None]:
+    def broadcast(self, signed: Sequence[SignedTx]) -> list[str | None]:
         """Send each transaction (at most `max_batch`); per transaction None when the node took
         it (or already had it), else the node's refusal in its own words."""
         ...
 
-    def await_outcomes(
+    def wait(
         self, hashes: Sequence[str], timeout: float, progress: Progress | None = None
-    ) -> dict[str, Outcome]:
+    ) -> dict[str, Receipt]:
         """The outcomes of the transactions settled (mined) within `timeout` seconds."""
         ...
 
-    def look_up(self, hashes: Sequence[str]) -> list[Outcome]:
+    def look_up(self, hashes: Sequence[str]) -> list[Receipt]:
         """What the node says of each transaction now (at most `max_batch`), without waiting."""
         ...
 

@@ -21,7 +21,7 @@ from chains.amounts import format_amount
 from chains.base import Asset, Network, Output
 from chains.errors import ChainError
 from chains.registry import adapter_for
-from chains.session import ChainSession, FeeChoice, ItemError, Plan, Signed
+from chains.session import ChainSession, FeeChoice, ItemError, SignedTx, UnsignedTx
 from wallet_cli import screening
 from wallet_cli.batch_report import BatchPlan, BatchRun, RowResult, interrupted_message
 from wallet_cli.batch_resume import Unsettled, look_up, prior, settle
@@ -43,7 +43,6 @@ from wallet_cli.batch_rows import (
 )
 from wallet_cli.batch_send import await_all, broadcast_all
 from wallet_cli.errors import BadBatchFile, NotConfirmed, ScreeningBlocked, ScreeningNotConfirmed
-from wallet_cli.signing_keys import UnlockedKeys
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
 from wallet_cli.transfer import (
@@ -53,10 +52,9 @@ from wallet_cli.transfer import (
     connect,
     enforce,
     fee_choice,
-    new_result,
     plan_and_screen,
     screening_context,
-    signed_entry,
+    sign_and_record,
 )
 from wallet_cli.wallet import Wallet
 
@@ -203,7 +201,7 @@ def _run(
                 progress("resumed", len(unsettled), len(unsettled))
             plans, reports = _plan_and_screen(job, fresh)
             _refuse_blocked(job, fresh, plans, reports)
-            signed: list[Signed] = []
+            signed: list[SignedTx] = []
             for plan, report in zip(plans, reports, strict=True):
                 try:
                     enforce(report, job.allow, confirm, plan.preview)
@@ -239,7 +237,7 @@ def _run(
             await_all(session, job.history, run.results, timeout, progress, raws)
 
 
-def _raws(signed: list[Signed], unsettled: list[Unsettled]) -> dict[str, str]:
+def _raws(signed: list[SignedTx], unsettled: list[Unsettled]) -> dict[str, str]:
     """Each pending row's signed raw transaction by hash: what is sent again if lost."""
     raws = {tx.tx_hash: tx.raw for tx in signed}
     raws.update((result.tx_hash, raw) for result, raw in unsettled if result.tx_hash)
@@ -266,7 +264,9 @@ def _dry_run(job: _Job) -> None:
     job.run.plan = _plan_of(job, fresh, plans)
 
 
-def _plan_and_screen(job: _Job, fresh: list[int]) -> tuple[list[Plan], list[screening.Report]]:
+def _plan_and_screen(
+    job: _Job, fresh: list[int]
+) -> tuple[list[UnsignedTx], list[screening.Report]]:
     if not fresh:
         return [], []
     outputs = [Output(job.targets[i], job.assets[i], job.amounts[i], job.rows[i].to) for i in fresh]
@@ -279,7 +279,7 @@ def _plan_and_screen(job: _Job, fresh: list[int]) -> tuple[list[Plan], list[scre
 
 
 def _refuse_blocked(
-    job: _Job, fresh: list[int], plans: list[Plan], reports: list[screening.Report]
+    job: _Job, fresh: list[int], plans: list[UnsignedTx], reports: list[screening.Report]
 ) -> None:
     """Every blocked row named at once, before any question is asked."""
     blocked = []
@@ -299,7 +299,7 @@ def _refuse_blocked(
     )
 
 
-def _plan_of(job: _Job, fresh: list[int], plans: list[Plan]) -> BatchPlan:
+def _plan_of(job: _Job, fresh: list[int], plans: list[UnsignedTx]) -> BatchPlan:
     native = job.network.native
     fee_asset = plans[0].preview.fee_asset if plans else native
     fee_cap, fee_unit = _fee(sum(p.preview.fee_cap for p in plans), fee_asset)
@@ -319,23 +319,27 @@ def _fee(amount: int, asset: Asset) -> tuple[str, str]:
 
 
 def _sign(
-    job: _Job, fresh: list[int], plans: list[Plan], reports: list[screening.Report]
-) -> list[Signed]:
-    """Sign every plan, then journal every row (one write) before anything is sent."""
-    signed = job.session.sign(plans, UnlockedKeys(job.wallet, job.network.family))
-    entries = []
-    for plan, report, one in zip(plans, reports, signed, strict=True):
-        for position in plan.outputs:
-            i = fresh[position]
-            row, result = job.rows[i], job.run.results[i]
-            output = Output(job.targets[i], job.assets[i], job.amounts[i], row.to)
-            sent = new_result(job.network, job.session.sender, output, plan, report, one)
-            result.result, result.tx_hash, result.nonce = sent, one.tx_hash, sent.nonce
-            result.screening = report.to_json()
-            result.fee_cap, result.fee_unit = sent.fee_cap, sent.fee_unit
-            entry = signed_entry(
-                sent, job.session.chain_id, one, allow=job.allow, dry_run=False, key=result.key
-            )
-            entries.append({**entry, "run_id": job.run.run_id, "row": row.line})
-    job.history.append_many(entries)
+    job: _Job, fresh: list[int], plans: list[UnsignedTx], reports: list[screening.Report]
+) -> list[SignedTx]:
+    """The pipeline's `sign_and_record`, each row's entry keyed for resumes."""
+    outputs = [Output(job.targets[i], job.assets[i], job.amounts[i], job.rows[i].to) for i in fresh]
+
+    def row_fields(position: int) -> dict[str, object]:
+        i = fresh[position]
+        return {"key": job.run.results[i].key, "run_id": job.run.run_id, "row": job.rows[i].line}
+
+    signed, sent = sign_and_record(
+        job.session, job.wallet, plans, reports, outputs, job.history,
+        allow=job.allow, dry_run=False, extra=row_fields,
+    )  # fmt: skip
+    by_position = {
+        position: report
+        for plan, report in zip(plans, reports, strict=True)
+        for position in plan.outputs
+    }
+    for position, result in sent:
+        row = job.run.results[fresh[position]]
+        row.result, row.tx_hash, row.nonce = result, result.tx_hash, result.nonce
+        row.screening = by_position[position].to_json()
+        row.fee_cap, row.fee_unit = result.fee_cap, result.fee_unit
     return signed

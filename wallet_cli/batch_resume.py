@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chains.session import ChainSession, Signed
+from chains.session import ChainSession, SignedTx
 from wallet_cli.batch_report import RowResult
 from wallet_cli.store.history import History
 from wallet_cli.store.history_index import HistoryIndex
@@ -70,7 +70,7 @@ def settle(session: ChainSession, history: History, rows: list[Unsettled]) -> No
     resend = [(result, raw) for result, raw in rows if result.status == "not-found"]
     for start in range(0, len(resend), session.max_batch):
         chunk = resend[start : start + session.max_batch]
-        refusals = session.broadcast([Signed(r.tx_hash or "", raw, r.nonce) for r, raw in chunk])
+        refusals = session.broadcast([SignedTx(r.tx_hash or "", raw, r.nonce) for r, raw in chunk])
         for (result, _), refusal in zip(chunk, refusals, strict=True):
             result.rebroadcast = True
             if refusal is not None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from chains.session import ChainSession, Signed
+from chains.session import ChainSession, SignedTx
 from wallet_cli.batch_report import RowResult
 from wallet_cli.store.history import History
 from wallet_cli.transfer import final_entry
@@ -26,7 +26,7 @@ def broadcast_all(
     session: ChainSession,
     history: History,
     results: Sequence[Sequence[RowResult]],
-    signed: Sequence[Signed],
+    signed: Sequence[SignedTx],
     progress: Progress,
     throttle: Callable[[Sequence[RowResult]], None] | None = None,
 ) -> None:
@@ -86,7 +86,7 @@ def await_all(
         if remaining <= 0:
             break
         span = min(remaining, STALL_DEVNET if session.network.is_devnet else STALL)
-        found = session.await_outcomes(left, span, _counted(progress, done, total))
+        found = session.wait(left, span, _counted(progress, done, total))
         entries: list[dict[str, Any]] = []
         for tx_hash, outcome in found.items():
             for result in by_hash[tx_hash]:
@@ -115,7 +115,7 @@ def _revive(
     again = [h for h in lost if h in raws]
     if not again:
         return 0
-    refusals = session.broadcast([Signed(h, raws[h]) for h in again])
+    refusals = session.broadcast([SignedTx(h, raws[h]) for h in again])
     sent = [h for h, refusal in zip(again, refusals, strict=True) if refusal is None]
     history.append_many([{"event": "broadcast", "tx_hash": h} for h in sent])
     return len(sent)

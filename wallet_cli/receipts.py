@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from chains.base import Network
 from chains.registry import adapter_for
-from chains.session import ChainSession, Outcome
+from chains.session import ChainSession, Receipt
 from wallet_cli.store.history import FINAL_EVENTS, History
 from wallet_cli.transfer import connect, final_entry
 
 if TYPE_CHECKING:
     from wallet_cli.wallet import Wallet
 
-TxStatus = Outcome  # the name this module's callers knew
+TxStatus = Receipt  # the name this module's callers knew
 
 
 def parse_hash(text: str, network: Network) -> str:
@@ -27,7 +27,7 @@ def parse_hash(text: str, network: Network) -> str:
     return adapter_for(network.family).parse_tx_hash(text)
 
 
-def look_up(session: ChainSession, hashes: Sequence[str]) -> list[Outcome]:
+def look_up(session: ChainSession, hashes: Sequence[str]) -> list[Receipt]:
     """Each transaction's outcome, asked in chunks of the session's `max_batch`."""
     return [
         outcome
@@ -67,7 +67,7 @@ def pending(mine: dict[str, dict[str, Any]]) -> list[str]:
     ]
 
 
-def record(history: History, statuses: Sequence[Outcome]) -> list[Outcome]:
+def record(history: History, statuses: Sequence[Receipt]) -> list[Receipt]:
     """Append `confirmed`/`failed` for final statuses history does not have yet, under the
     home lock (so two refreshes never record one receipt twice); returns those recorded."""
     final = [s for s in statuses if s.status in ("success", "failed")]
@@ -90,7 +90,7 @@ class Lookup:
     network), and whether history was updated now."""
 
     network: str
-    status: Outcome
+    status: Receipt
     ours: bool
     recorded: bool
 
@@ -125,7 +125,7 @@ def status_of(wallet: Wallet | None, network: Network, text: str) -> Lookup:
     return Lookup(network.name, status, row is not None, recorded)
 
 
-def refresh(wallet: Wallet, network: Network) -> tuple[list[Outcome], list[Outcome]]:
+def refresh(wallet: Wallet, network: Network) -> tuple[list[Receipt], list[Receipt]]:
     """Every transaction of this wallet on this network whose fate history does not know
     (sent with --no-wait, or interrupted), asked of the node in batches; returns (all
     looked up, those now recorded as confirmed or failed)."""

@@ -1,5 +1,5 @@
 """The keys an unlocked wallet hands to a chain adapter for one signing (chains/session.py
-`KeySource`): derived when asked, never kept by the adapter."""
+`KeyProvider`): derived when asked, never kept by the adapter."""
 
 from __future__ import annotations
 

@@ -3,9 +3,10 @@
 history entry written before broadcast and after. The chain's part comes from its adapter's
 session (chains/session.py); nothing here knows a chain family.
 
-`send` is a batch of one: it runs `plan_and_screen`, `sign_and_record` and `broadcast` as
-`wallet batch` does for many rows (batch.py adds rows, run ids and resumes around them).
-Message and typed-data signing use the same `enforce`.
+`send` is a batch of one: it runs `plan_and_screen`, `enforce`, `sign_and_record` and
+`broadcast` as `wallet batch` does for many rows (batch.py adds rows, run ids, resumes and
+pipelined sends around the same steps). Message, typed-data and PSBT signing use the same
+`enforce`.
 
 Callbacks keep people out of the library: `unlock` asks for the passphrase only once the
 transfer has been planned and screened, and `confirm` decides on `warn` findings.
@@ -22,7 +23,7 @@ from chains.amounts import format_amount, parse_amount, units_for
 from chains.base import Asset, Network, Output, Preview
 from chains.errors import InvalidAmount, UnknownToken
 from chains.registry import adapter_for
-from chains.session import ChainSession, FeeChoice, ItemError, Outcome, Plan, Signed
+from chains.session import ChainSession, FeeChoice, ItemError, Receipt, SignedTx, UnsignedTx
 from wallet_cli import screening
 from wallet_cli.errors import BadInput, ScreeningBlocked, ScreeningNotConfirmed, TransferFailed
 from wallet_cli.signing_keys import UnlockedKeys
@@ -245,10 +246,10 @@ def plan_and_screen(
     outputs: Sequence[Output],
     fees: FeeChoice,
     context: screening.Context,
-) -> tuple[list[Plan], list[screening.Report]]:
+) -> tuple[list[UnsignedTx], list[screening.Report]]:
     """Plans paying `outputs`, each screened. `ItemError` names the output that cannot be
     paid."""
-    plans = session.plan(outputs, fees)
+    plans = session.build(outputs, fees)
     if context.code is not None:
         context.code.prefetch([o.recipient for o in outputs])
     return plans, [screening.check(plan.preview, context) for plan in plans]
@@ -284,13 +285,11 @@ def send(
             enforce(report, request.allow, confirm, plan.preview)
             show(plan.preview, report)
             unlock()
-            signed = session.sign([plan], UnlockedKeys(wallet, network.family))[0]
-            result = new_result(network, session.sender, output, plan, report, signed)
-            history.append(
-                signed_entry(
-                    result, session.chain_id, signed, allow=request.allow, dry_run=request.dry_run
-                )
-            )
+            signed_all, results = sign_and_record(
+                session, wallet, [plan], [report], [output], history,
+                allow=request.allow, dry_run=request.dry_run,
+            )  # fmt: skip
+            signed, result = signed_all[0], results[0][1]
             if request.dry_run:
                 result.raw = signed.raw
                 return result
@@ -302,13 +301,43 @@ def send(
         session.close()
 
 
+def sign_and_record(
+    session: ChainSession,
+    wallet: Wallet,
+    unsigned: Sequence[UnsignedTx],
+    reports: Sequence[screening.Report],
+    outputs: Sequence[Output],
+    history: History,
+    *,
+    allow: frozenset[str],
+    dry_run: bool,
+    extra: Callable[[int], dict[str, Any]] | None = None,
+) -> tuple[list[SignedTx], list[tuple[int, SendResult]]]:
+    """Sign every transaction, then journal a `signed` entry for every output it pays (one
+    write), before anything is sent: a crash after this can re-broadcast, never re-sign.
+    Returns the signed transactions and, per output position, its result; `extra` adds
+    fields to an output's entry (a batch row's key, run id and line)."""
+    network = session.network
+    signed = session.sign(unsigned, UnlockedKeys(wallet, network.family))
+    results: list[tuple[int, SendResult]] = []
+    entries = []
+    for tx, report, one in zip(unsigned, reports, signed, strict=True):
+        for position in tx.outputs:
+            result = new_result(network, session.sender, outputs[position], tx, report, one)
+            results.append((position, result))
+            entry = signed_entry(result, session.chain_id, one, allow=allow, dry_run=dry_run)
+            entries.append({**entry, **(extra(position) if extra else {})})
+    history.append_many(entries)
+    return signed, results
+
+
 def new_result(
     network: Network,
     sender: str,
     output: Output,
-    plan: Plan,
+    plan: UnsignedTx,
     report: screening.Report,
-    signed: Signed,
+    signed: SignedTx,
 ) -> SendResult:
     asset = output.asset
     return SendResult(
@@ -331,7 +360,7 @@ def new_result(
 def signed_entry(
     result: SendResult,
     chain_id: int | None,
-    signed: Signed,
+    signed: SignedTx,
     *,
     allow: frozenset[str],
     dry_run: bool,
@@ -363,7 +392,9 @@ def signed_entry(
     return entry
 
 
-def broadcast(session: ChainSession, signed: Signed, history: History, result: SendResult) -> None:
+def broadcast(
+    session: ChainSession, signed: SignedTx, history: History, result: SendResult
+) -> None:
     """Send one signed transaction; `rejected` or `broadcast` is journalled either way."""
     refusal = session.broadcast([signed])[0]
     if refusal is not None:
@@ -373,7 +404,7 @@ def broadcast(session: ChainSession, signed: Signed, history: History, result: S
     result.status = "pending"
 
 
-def final_entry(outcome: Outcome) -> dict[str, Any]:
+def final_entry(outcome: Receipt) -> dict[str, Any]:
     """The history entry for a mined transaction: `confirmed`, or `failed` with its reason."""
     entry: dict[str, Any] = {
         "event": "confirmed" if outcome.status == "success" else "failed",
@@ -387,12 +418,12 @@ def final_entry(outcome: Outcome) -> dict[str, Any]:
 
 def await_one(
     session: ChainSession,
-    signed: Signed,
+    signed: SignedTx,
     history: History,
     result: SendResult,
     timeout: float,
 ) -> SendResult:
-    outcome = session.await_outcomes([signed.tx_hash], timeout).get(signed.tx_hash)
+    outcome = session.wait([signed.tx_hash], timeout).get(signed.tx_hash)
     if outcome is None or outcome.status not in ("success", "failed"):
         result.status = "pending"
         return result

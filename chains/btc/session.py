@@ -34,14 +34,14 @@ if TYPE_CHECKING:
 
 from chains.session import (
     FeeChoice,
-    KeySource,
-    Outcome,
-    Plan,
+    KeyProvider,
     Progress,
+    Receipt,
     ReplaceKind,
     Replacing,
     SentTransfer,
-    Signed,
+    SignedTx,
+    UnsignedTx,
 )
 
 
@@ -177,7 +177,7 @@ class BtcSession:
         )
         was = f"{paid:.1f}" if paid is not None else "?"
         return Replacing(
-            Plan(self._preview(psbt, outputs), psbt, tuple(range(len(outputs)))),
+            UnsignedTx(self._preview(psbt, outputs), psbt, tuple(range(len(outputs)))),
             None,
             f"fee rate {was} sat/vB -> {rate} sat/vB (fee {before.fee} -> {after.fee} sat)",
             {
@@ -198,7 +198,7 @@ class BtcSession:
             raise UnknownToken("Bitcoin has no tokens: leave out --token")
         return self.network.native
 
-    def plan(self, outputs: Sequence[Output], fees: FeeChoice) -> list[Plan]:
+    def build(self, outputs: Sequence[Output], fees: FeeChoice) -> list[UnsignedTx]:
         if fees.max_fee_per_gas or fees.priority_fee or fees.legacy or fees.gas_limit:
             raise UnsupportedChain("gas settings are for EVM networks; on Bitcoin give --fee-rate")
         if any(o.asset.contract is not None for o in outputs):
@@ -208,7 +208,7 @@ class BtcSession:
         rate = fees.fee_rate or quoted_fee_rate(self.network, self.node)
         wanted = [(o.recipient, o.amount) for o in outputs]
         psbt = store.build(wanted, rate, chosen)
-        return [Plan(self._preview(psbt, tuple(outputs)), psbt, tuple(range(len(outputs))))]
+        return [UnsignedTx(self._preview(psbt, tuple(outputs)), psbt, tuple(range(len(outputs))))]
 
     def _chosen(self, store: BitcoinStore, specs: Sequence[str]) -> list[psbts.Coin]:
         """Coin control: `txid:vout` of coins in the store (an amount, if given, must match)."""
@@ -229,7 +229,7 @@ class BtcSession:
             self.network.name, None, self.sender, outputs, summary.fee or 0, self.network.native
         )
 
-    def sign(self, plans: Sequence[Plan], keys: KeySource) -> list[Signed]:
+    def sign(self, plans: Sequence[UnsignedTx], keys: KeyProvider) -> list[SignedTx]:
         from chains.btc.keys import private_descriptors
 
         script = "tr" if self.public.account_key.endswith(":tr") else "wpkh"
@@ -238,10 +238,10 @@ class BtcSession:
         for plan in plans:
             self.store().sign(plan.body, private)
             raw = psbts.finalize(plan.body)
-            signed.append(Signed(transaction_id(raw), raw))
+            signed.append(SignedTx(transaction_id(raw), raw))
         return signed
 
-    def broadcast(self, signed: Sequence[Signed]) -> list[str | None]:
+    def broadcast(self, signed: Sequence[SignedTx]) -> list[str | None]:
         refusals: list[str | None] = []
         for one in signed:
             try:
@@ -254,9 +254,9 @@ class BtcSession:
                     self._store.note_sent(one.raw)
         return refusals
 
-    def await_outcomes(
+    def wait(
         self, hashes: Sequence[str], timeout: float, progress: Progress | None = None
-    ) -> dict[str, Outcome]:
+    ) -> dict[str, Receipt]:
         """One look, no waiting for a block: those already mined. A failed look after a
         broadcast is not an error (the payment is out): the transfer stays pending."""
         try:
@@ -265,7 +265,7 @@ class BtcSession:
             return {}
         return {o.tx_hash: o for o in found if o.status in ("success", "failed")}
 
-    def look_up(self, hashes: Sequence[str]) -> list[Outcome]:
+    def look_up(self, hashes: Sequence[str]) -> list[Receipt]:
         from chains.btc.tx_status import status
 
         return [status(self.node, tx_hash) for tx_hash in hashes]

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 from chains.errors import MalformedReply, RpcError
 from chains.evm.rpc import MAX_BATCH, RpcClient, checked_receipt, quantity
-from chains.session import Outcome
+from chains.session import Receipt
 
 _METHOD = "eth_getTransactionReceipt"
 
 
-def from_receipt(tx_hash: str, answer: object) -> Outcome:
+def from_receipt(tx_hash: str, answer: object) -> Receipt:
     """A final outcome from a receipt the node sent for `tx_hash`."""
     receipt = checked_receipt(answer)
     named = receipt.get("transactionHash")
@@ -23,14 +23,14 @@ def from_receipt(tx_hash: str, answer: object) -> Outcome:
         )
     block = quantity(receipt["blockNumber"], _METHOD, "blockNumber")
     if quantity(receipt.get("status", "0x1"), _METHOD, "status") == 1:
-        return Outcome(tx_hash, "success", block)
-    return Outcome(tx_hash, "failed", block, "reverted")
+        return Receipt(tx_hash, "success", block)
+    return Receipt(tx_hash, "failed", block, "reverted")
 
 
-def look_up(client: RpcClient, hashes: Sequence[str]) -> list[Outcome]:
+def look_up(client: RpcClient, hashes: Sequence[str]) -> list[Receipt]:
     """The outcome of each transaction: receipts in one batch call (per MAX_BATCH), then,
     for those without one, whether the node knows them at all (`pending`)."""
-    outcomes: list[Outcome] = []
+    outcomes: list[Receipt] = []
     for start in range(0, len(hashes), MAX_BATCH):
         chunk = list(hashes[start : start + MAX_BATCH])
         answers = client.batch([(_METHOD, [h]) for h in chunk])
@@ -40,7 +40,7 @@ def look_up(client: RpcClient, hashes: Sequence[str]) -> list[Outcome]:
                 raise answer
             if answer is None:
                 missing.append(len(outcomes))
-                outcomes.append(Outcome(tx_hash, "not-found"))
+                outcomes.append(Receipt(tx_hash, "not-found"))
             else:
                 outcomes.append(from_receipt(tx_hash, answer))
         known = client.batch([("eth_getTransactionByHash", [outcomes[i].tx_hash]) for i in missing])
@@ -52,5 +52,5 @@ def look_up(client: RpcClient, hashes: Sequence[str]) -> list[Outcome]:
                     "the node's eth_getTransactionByHash reply is not an object or null"
                 )
             if seen is not None:
-                outcomes[i] = Outcome(outcomes[i].tx_hash, "pending")
+                outcomes[i] = Receipt(outcomes[i].tx_hash, "pending")
     return outcomes

@@ -14,7 +14,7 @@ from chains.evm.fees import FeePolicy, GasPrice
 from chains.evm.rpc import RpcClient, quantity
 from chains.evm.transfer import token_asset
 from chains.evm.tx import LegacyTx, Transaction
-from chains.session import FeeChoice, Plan, ReplaceKind, Replacing, SentTransfer
+from chains.session import FeeChoice, ReplaceKind, Replacing, SentTransfer, UnsignedTx
 
 
 def replace(
@@ -54,7 +54,7 @@ def replace(
     preview = _preview(client, network, chain_id, original, kind, new)
     before = replacement.fees_of(old)
     return Replacing(
-        Plan(preview, new, (0,), new.nonce),
+        UnsignedTx(preview, new, (0,), new.nonce),
         new.nonce,
         _fee_change(legacy, before, price),
         {

@@ -16,14 +16,14 @@ from chains.evm.transfer import TransferItem, TransferPlan, failure_reason, plan
 from chains.evm.tx import Signer, Transaction
 from chains.session import (
     FeeChoice,
-    KeySource,
-    Outcome,
-    Plan,
+    KeyProvider,
     Progress,
+    Receipt,
     ReplaceKind,
     Replacing,
     SentTransfer,
-    Signed,
+    SignedTx,
+    UnsignedTx,
 )
 
 
@@ -61,7 +61,7 @@ class EvmSession:
     def asset(self, contract: str | None) -> Asset:
         return self.network.native if contract is None else token_asset(self.client, contract)
 
-    def plan(self, outputs: Sequence[Output], fees: FeeChoice) -> list[Plan]:
+    def build(self, outputs: Sequence[Output], fees: FeeChoice) -> list[UnsignedTx]:
         if fees.fee_rate is not None or fees.coins:
             raise UnsupportedChain("--fee-rate and coin control are for Bitcoin networks")
         policy = FeePolicy(
@@ -82,28 +82,28 @@ class EvmSession:
             gas_limit=fees.gas_limit,
             fees=policy,
         )
-        return [Plan(p.preview, p.tx, (i,), p.tx.nonce) for i, p in enumerate(plans)]
+        return [UnsignedTx(p.preview, p.tx, (i,), p.tx.nonce) for i, p in enumerate(plans)]
 
-    def sign(self, plans: Sequence[Plan], keys: KeySource) -> list[Signed]:
+    def sign(self, plans: Sequence[UnsignedTx], keys: KeyProvider) -> list[SignedTx]:
         signer = Signer(keys.private_key(self.index))
         signed = []
         for plan in plans:
             tx = transaction_of(plan)
             one = signer.sign(tx)
             self._sent[one.hash_hex] = tx
-            signed.append(Signed(one.hash_hex, one.raw_hex, tx.nonce))
+            signed.append(SignedTx(one.hash_hex, one.raw_hex, tx.nonce))
         return signed
 
-    def broadcast(self, signed: Sequence[Signed]) -> list[str | None]:
+    def broadcast(self, signed: Sequence[SignedTx]) -> list[str | None]:
         answers = self.client.batch([("eth_sendRawTransaction", [s.raw]) for s in signed])
         return [
             answer.message if isinstance(answer, RpcError) and not already_known(answer) else None
             for answer in answers
         ]
 
-    def await_outcomes(
+    def wait(
         self, hashes: Sequence[str], timeout: float, progress: Progress | None = None
-    ) -> dict[str, Outcome]:
+    ) -> dict[str, Receipt]:
         found = self.client.wait_for_receipts(hashes, timeout, progress)
         outcomes = {}
         for tx_hash, receipt in found.items():
@@ -111,11 +111,11 @@ class EvmSession:
             tx = self._sent.get(tx_hash)
             if outcome.status == "failed" and tx is not None and len(found) == 1:
                 reason = failure_reason(self.client, receipt, tx, self.sender)
-                outcome = Outcome(tx_hash, "failed", outcome.block, reason)
+                outcome = Receipt(tx_hash, "failed", outcome.block, reason)
             outcomes[tx_hash] = outcome
         return outcomes
 
-    def look_up(self, hashes: Sequence[str]) -> list[Outcome]:
+    def look_up(self, hashes: Sequence[str]) -> list[Receipt]:
         return receipts.look_up(self.client, hashes)
 
     def nudge(self) -> None:
@@ -157,15 +157,15 @@ class EvmSession:
         self.client.close()
 
 
-def transaction_of(plan: Plan) -> Transaction:
+def transaction_of(plan: UnsignedTx) -> Transaction:
     body = plan.body
     if not isinstance(body, Transaction):
         raise TypeError("not an EVM plan")
     return body
 
 
-def evm_plan(plan: TransferPlan, position: int = 0) -> Plan:
-    return Plan(plan.preview, plan.tx, (position,), plan.tx.nonce)
+def evm_plan(plan: TransferPlan, position: int = 0) -> UnsignedTx:
+    return UnsignedTx(plan.preview, plan.tx, (position,), plan.tx.nonce)
 
 
 def already_known(error: RpcError) -> bool:
