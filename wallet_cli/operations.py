@@ -62,8 +62,8 @@ class Operations:
         show: Callable[[Preview, Report], None] | None = None,
     ) -> SendResult:
         """Screen `request.to`, then sign, record, broadcast and (with `request.wait`) await
-        the receipt of one EVM transfer. `show` sees the preview before the passphrase is
-        used. Raises `ScreeningBlocked`/`ScreeningNotConfirmed` (nothing signed), `BadInput`,
+        one transfer, on any chain (Bitcoin: `fee_rate`, `utxos`, `script`; EVM: gas and fee
+        fields). `show` sees the preview before the passphrase is used. Raises `ScreeningBlocked`/`ScreeningNotConfirmed` (nothing signed), `BadInput`,
         `UnknownToken`, `FeeAboveCeiling`, `WrongPassphrase`, `NodeUnreachable`, `ChainIdMismatch`;
         a transaction that reverted is a result with `status == "failed"`, not an error."""
         from wallet_cli.transfer import send
@@ -105,8 +105,9 @@ class Operations:
         token: str | None = None,
         index: int = 0,
     ) -> Balance:
-        """The balance of `address` (default: this wallet's address `index`; on Bitcoin its
-        scanned addresses) in the native coin or `token` (symbol from config or contract).
+        """The balance of `address` (default: this wallet's address `index`; on Bitcoin the
+        whole account, from its synced store) in the native coin or `token` (symbol from
+        config or contract).
         Raises `InvalidAddress`, `UnknownToken`, `NodeUnreachable`, `ChainIdMismatch`."""
         from wallet_cli.balances import balance
 
