@@ -61,7 +61,8 @@ def balance(
     that is neither a contract nor in config, and `NodeUnreachable`/`ChainIdMismatch` when the
     node does not answer or is on another chain."""
     from chains.registry import adapter_for
-    from wallet_cli.transfer import connect, resolve_asset
+    from wallet_cli.transfer import connect
+    from wallet_cli.transfer_inputs import resolve_asset
 
     adapter = adapter_for(network.family)
     target = adapter.parse_address(address, network) if address is not None else None

@@ -51,11 +51,11 @@ from wallet_cli.transfer import (
     Unlock,
     connect,
     enforce,
-    fee_choice,
     plan_and_screen,
     screening_context,
     sign_and_record,
 )
+from wallet_cli.transfer_inputs import fee_choice
 from wallet_cli.wallet import Wallet
 
 __all__ = ["MAX_FIELD", "MAX_ROWS", "BatchRow", "BatchRun", "RowResult", "read_rows", "run_batch"]

@@ -25,7 +25,7 @@ from chains.errors import ChainError
 from chains.session import ChainSession
 from wallet_cli.errors import BadBatchFile, BadInput
 from wallet_cli.store.config import Config
-from wallet_cli.transfer import check_amount_syntax, parse_positive_amount, resolve_asset
+from wallet_cli.transfer_inputs import check_amount_syntax, parse_positive_amount, resolve_asset
 
 # About 160 bytes a row at MAX_ROWS rows (an address, an amount and a token address fit in
 # 130); a field longer than any address, amount or token.

@@ -63,7 +63,8 @@ class Operations:
     ) -> SendResult:
         """Screen `request.to`, then sign, record, broadcast and (with `request.wait`) await
         one transfer, on any chain (Bitcoin: `fee_rate`, `utxos`, `script`; EVM: gas and fee
-        fields). `show` sees the preview before the passphrase is used. Raises `ScreeningBlocked`/`ScreeningNotConfirmed` (nothing signed), `BadInput`,
+        fields). `show` sees the preview before the passphrase is used. Raises
+        `ScreeningBlocked`/`ScreeningNotConfirmed` (nothing signed), `BadInput`,
         `UnknownToken`, `FeeAboveCeiling`, `WrongPassphrase`, `NodeUnreachable`, `ChainIdMismatch`;
         a transaction that reverted is a result with `status == "failed"`, not an error."""
         from wallet_cli.transfer import send

@@ -147,7 +147,8 @@ def create(
     from chains.btc import session as btc
     from chains.registry import adapter_for
     from wallet_cli.errors import BadInput
-    from wallet_cli.transfer import chain_state, check_fee_rate
+    from wallet_cli.transfer import chain_state
+    from wallet_cli.transfer_inputs import check_fee_rate
 
     public, _ = account(wallet, network)
     recipient = adapter_for("btc").parse_address(to, network)

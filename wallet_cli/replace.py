@@ -35,11 +35,11 @@ from wallet_cli.transfer import (
     broadcast,
     connect,
     enforce,
-    fee_choice,
     new_result,
     screening_context,
     signed_entry,
 )
+from wallet_cli.transfer_inputs import fee_choice
 from wallet_cli.wallet import Wallet
 
 Kind = Literal["speed-up", "cancel"]

@@ -191,3 +191,22 @@ def test_bom_in_bip39_passphrase_file(tmp_path: Path) -> None:
         assert said_bom(restored.stderr) == (name == "bom")
         addresses.append(restored.json()["addresses"][0]["address"])
     assert addresses[0] == addresses[1]
+
+
+def test_a_key_file_whose_address_label_lies_is_refused(home: Path, tmp_path: Path) -> None:
+    """The `address` field is outside the MAC: a file naming another address than its key's
+    is refused, nothing imported (the same file with the true label imports)."""
+    name = "31_byte_key"
+    kpw = private(tmp_path / "kpw", GETH[name]["password"] + "\n")
+    document = dict(GETH[name]["json"])
+    document["address"] = "2222222222222222222222222222222222222222"
+    lying = tmp_path / "lying.json"
+    lying.write_text(json.dumps(document))
+    refused = import_keystore(home, lying, kpw)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "says address" in refused.json()["error"]["message"]
+    assert not (home / "wallets").exists() or not any((home / "wallets").iterdir())
+    document["address"] = padded_address(GETH[name]["priv"])[2:].lower()
+    honest = tmp_path / "honest.json"
+    honest.write_text(json.dumps(document))
+    assert import_keystore(home, honest, kpw).returncode == 0
