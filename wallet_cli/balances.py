@@ -54,6 +54,7 @@ def balance(
     address: str | None = None,
     token: str | None = None,
     index: int = 0,
+    script: str | None = None,
 ) -> Balance:
     """The balance of `address`, or of the wallet's address `index` (a wallet is needed then).
 
@@ -67,7 +68,7 @@ def balance(
     adapter = adapter_for(network.family)
     target = adapter.parse_address(address, network) if address is not None else None
     owner = _need(wallet) if target is None else None
-    session = connect(network, None, owner, index)
+    session = connect(network, None, owner, index, script)
     try:
         asset = resolve_asset(session, config, network, token)
         raw = session.balance(target, asset)

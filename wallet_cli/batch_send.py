@@ -86,6 +86,7 @@ def await_all(
         if remaining <= 0:
             break
         span = min(remaining, STALL_DEVNET if session.network.is_devnet else STALL)
+        asked = time.monotonic()
         found = session.wait(left, span, _counted(progress, done, total))
         entries: list[dict[str, Any]] = []
         for tx_hash, outcome in found.items():
@@ -100,6 +101,11 @@ def await_all(
             revived = _revive(session, history, left[: session.max_batch], raws)
             if not revived:
                 session.nudge()
+                # A chain whose wait only looks (Bitcoin: blocks every ten minutes) is
+                # asked again once a span, not in a tight loop.
+                idle = span - (time.monotonic() - asked)
+                if idle > 0:
+                    time.sleep(min(idle, max(0.0, deadline - time.monotonic())))
     progress("confirmed", done, total)
 
 

@@ -105,6 +105,7 @@ class Operations:
         address: str | None = None,
         token: str | None = None,
         index: int = 0,
+        script: str | None = None,
     ) -> Balance:
         """The balance of `address` (default: this wallet's address `index`; on Bitcoin the
         whole account, from its synced store) in the native coin or `token` (symbol from
@@ -112,7 +113,7 @@ class Operations:
         Raises `InvalidAddress`, `UnknownToken`, `NodeUnreachable`, `ChainIdMismatch`."""
         from wallet_cli.balances import balance
 
-        return balance(self._wallet, network, config, address, token, index)
+        return balance(self._wallet, network, config, address, token, index, script)
 
     def check(
         self, network: Network, config: Config, address: str, offline: bool = False

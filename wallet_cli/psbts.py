@@ -165,7 +165,7 @@ def create(
     else:  # the wallet's coins, synced into its store; bdk picks those needed
         node = btc.backend(network)
         store = btc.open_store(public, chain_state(wallet))
-        store.sync(node)
+        store.sync(node, deadline=btc.sync_deadline(network))
         if not store.coins():
             raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
         rate = fee_rate or btc.quoted_fee_rate(network, node)

@@ -65,12 +65,11 @@ def quoted_fee_rate(network: Network, node: Any, blocks: int = 2) -> int:
     return rate
 
 
-def coins(public: PublicAccount, node: Any, state: Path | None = None) -> list[psbts.Coin]:
-    """The account's unspent coins, from its store synced with the backend (in memory when
-    no folder is given)."""
-    store = open_store(public, state)
-    store.sync(node)
-    return store.coins()
+def sync_deadline(network: Network) -> float:
+    """How long a whole sync may take: ten of the network's per-call `rpc-timeout`, at least
+    30 s (a full scan asks about 40 addresses; bitcoind's scantxoutset has its own, longer
+    bound because it reads the whole UTXO set)."""
+    return max(30.0, network.limits.rpc_timeout * 10)
 
 
 def open_store(public: PublicAccount, state: Path | None) -> BitcoinStore:
@@ -134,7 +133,7 @@ class BtcSession:
         """The account's store, synced with the backend once per session."""
         if self._store is None:
             self._store = open_store(self.public, self._state)
-            self._store.sync(self.node)
+            self._store.sync(self.node, deadline=sync_deadline(self.network))
         return self._store
 
     def replacement(

@@ -1,10 +1,14 @@
-"""Bitcoin backends against a local HTTP server that speaks the Esplora REST and bitcoind
-JSON-RPC wire formats (responses shaped as those APIs document them). No live Bitcoin node
-runs in CI: none can be installed on these machines."""
+"""Bitcoin backends against local servers that speak the Esplora REST and bitcoind JSON-RPC
+wire formats over one fake chain of real transactions (tests/fake_esplora.py,
+tests/integration/fake_bitcoind.py): bdk syncs the wallet's coin store from them, the
+wallet asks them for fees and broadcasts through them. Switches on the servers below make
+them refuse a broadcast or lie (test_bitcoin_lying_backend.py). No live Bitcoin node runs
+in CI: none can be installed on these machines."""
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -14,133 +18,154 @@ from typing import Any
 
 import pytest
 
+from tests import fake_esplora
 from tests.conftest import PASSPHRASE, clean_env, load_vectors, run_wallet
 from tests.evm_helpers import free_port
+from tests.fake_esplora import Chain, address_script
+from tests.integration import fake_bitcoind
 from tests.integration.test_psbt_cli import FOREIGN, kernel_verify
 
 MNEMONIC = load_vectors("bip84.json")["mnemonic"]
 ENV = {"WALLET_PASSPHRASE": PASSPHRASE}
 
 
-class FakeNode:
+class Served:
+    """One chain behind an Esplora server and a bitcoind server, with switches that make
+    either refuse a broadcast, lie in one field (raw JSON text), stall or flood."""
+
     def __init__(self) -> None:
-        self.utxos: dict[str, list[dict[str, Any]]] = {}
-        self.broadcasts: list[str] = []
-        self.reject: str | None = None
-        self.auth: list[str | None] = []
+        self.chain = Chain()
+        self.node = fake_bitcoind.Node(chain=self.chain)
+        self.reject: str | None = None  # the node's words refusing every broadcast
+        self.auth: list[str | None] = []  # bitcoind Authorization headers
+        self.fee_estimates: str | None = None  # Esplora /fee-estimates body
+        self.utxo_value: str | None = None  # Esplora /address/A/utxo "value"
+        self.scripthash_body: str | None = None  # Esplora /scripthash/H/txs body
+        self.feerate: str | None = None  # bitcoind estimatesmartfee "feerate"
+        self.amount: str | None = None  # bitcoind scantxoutset "amount"
+        self.stall = False
+        self.huge = False
+        self.released = threading.Event()
+        self.servers: list[ThreadingHTTPServer] = []
+        self.esplora_port = self._start(esplora_handler(self))
+        self.bitcoind_port = self._start(bitcoind_handler(self))
+
+    def _start(self, handler: type[BaseHTTPRequestHandler]) -> int:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.servers.append(server)
+        return int(server.server_address[1])
+
+    def url(self, backend: str, credentials: str = "") -> str:
+        if backend == "esplora":
+            return f"http://127.0.0.1:{self.esplora_port}/esplora"
+        at = f"{credentials}@" if credentials else ""
+        return f"http://{at}127.0.0.1:{self.bitcoind_port}/"
+
+    def fund(self, address: str, sats: int, confirmed: bool = True) -> str:
+        return self.chain.fund([(sats, address_script(address))], confirmed)
+
+    def close(self) -> None:
+        self.released.set()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
 
 
-def make_handler(node: FakeNode) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            return None
+def _lied(served: Served, handler: BaseHTTPRequestHandler) -> bool:
+    if served.stall:
+        served.released.wait(10)
+        return True
+    if served.huge:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(100 * 1024 * 1024))
+        handler.end_headers()
+        handler.wfile.write(b"{" + b" " * 65536)
+        return True
+    return False
 
-        def _send(self, status: int, body: str | bytes, kind: str = "application/json") -> None:
-            data = body.encode() if isinstance(body, str) else body
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
+def _reply(handler: BaseHTTPRequestHandler, status: int, body: str) -> None:
+    data = body.encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+def esplora_handler(served: Served) -> type[BaseHTTPRequestHandler]:
+    base: Any = fake_esplora.handler(served.chain)
+
+    class Handler(base):  # type: ignore[misc]
         def do_GET(self) -> None:
+            if _lied(served, self):
+                return
             path = self.path.removeprefix("/esplora")
-            if path == "/fee-estimates":
-                self._send(200, json.dumps({"1": 12.5, "2": 9.8, "3": 7.1, "6": 3.2, "144": 1.0}))
-            elif path.startswith("/address/") and path.endswith("/utxo"):
-                address = path.split("/")[2]
-                items = [
-                    {
-                        "txid": u["txid"],
-                        "vout": u["vout"],
-                        "value": u["sats"],
-                        "status": {
-                            "confirmed": True,
-                            "block_height": 101,
-                            "block_hash": "00" * 32,
-                            "block_time": 1_700_000_000,
-                        },
-                    }
-                    for u in node.utxos.get(address, [])
-                ]
-                self._send(200, json.dumps(items))
+            if path == "/fee-estimates" and served.fee_estimates is not None:
+                _reply(self, 200, served.fee_estimates)
+            elif path.endswith("/utxo") and served.utxo_value is not None:
+                items = served.chain.utxos(address_script(path.split("/")[2]))
+                for item in items:
+                    item["value"] = "<lie>"
+                _reply(self, 200, json.dumps(items).replace('"<lie>"', served.utxo_value))
+            elif path.startswith("/scripthash/") and served.scripthash_body is not None:
+                _reply(self, 200, served.scripthash_body)
             else:
-                self._send(404, "Not Found", "text/plain")
+                super().do_GET()
 
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
-            if self.path == "/esplora/tx":
-                if node.reject:
-                    self._send(400, f"sendrawtransaction RPC error: {node.reject}", "text/plain")
-                    return
-                node.broadcasts.append(body)
-                self._send(200, "ab" * 32, "text/plain")
+            if _lied(served, self):
                 return
-            node.auth.append(self.headers.get("Authorization"))
+            if served.reject is not None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                _reply(self, 400, f"sendrawtransaction RPC error: {served.reject}")
+                return
+            super().do_POST()
+
+    return Handler
+
+
+def bitcoind_handler(served: Served) -> type[BaseHTTPRequestHandler]:
+    base: Any = fake_bitcoind.handler(served.node)
+
+    class Handler(base):  # type: ignore[misc]
+        def do_POST(self) -> None:
+            served.auth.append(self.headers.get("Authorization"))
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if _lied(served, self):
+                return
             request = json.loads(body)
-            method, params = request["method"], request["params"]
-            if method == "scantxoutset":
-                unspents = []
-                for descriptor in params[1]:
-                    address = descriptor[5:-1]
-                    for u in node.utxos.get(address, []):
-                        btc = f"{u['sats'] // 100_000_000}.{u['sats'] % 100_000_000:08d}"
-                        unspents.append(
-                            f'{{"txid": "{u["txid"]}", "vout": {u["vout"]}, '
-                            f'"desc": "addr({address})#abcd1234", '
-                            f'"amount": {btc}, "height": 101}}'
-                        )
-                result = f'{{"success": true, "unspents": [{", ".join(unspents)}]}}'
-                self._send(200, f'{{"result": {result}, "error": null, "id": {request["id"]}}}')
-            elif method == "estimatesmartfee":
-                self._send(
-                    200,
-                    json.dumps(
-                        {
-                            "result": {"feerate": 0.00012345, "blocks": 2},
-                            "error": None,
-                            "id": request["id"],
-                        }
-                    ),
-                )
-            elif method == "sendrawtransaction":
-                if node.reject:
-                    error = {"code": -26, "message": node.reject}
-                    self._send(
-                        500, json.dumps({"result": None, "error": error, "id": request["id"]})
-                    )
-                    return
-                node.broadcasts.append(params[0])
-                self._send(
-                    200, json.dumps({"result": "cd" * 32, "error": None, "id": request["id"]})
-                )
-            else:
-                self._send(
-                    200,
-                    json.dumps(
-                        {
-                            "result": None,
-                            "id": request["id"],
-                            "error": {"code": -32601, "message": "no method"},
-                        }
-                    ),
-                )
+            method, params, ident = request["method"], request["params"], request["id"]
+            if method == "estimatesmartfee" and served.feerate is not None:
+                result = f'{{"feerate": {served.feerate}, "blocks": 2}}'
+                _reply(self, 200, f'{{"result": {result}, "error": null, "id": {ident}}}')
+                return
+            if method == "scantxoutset" and served.amount is not None:
+                scan = fake_bitcoind._scan(served.node, params[1])
+                for item in scan["unspents"]:
+                    item["amount"] = "<lie>"
+                text = fake_bitcoind._dumps({"result": scan, "error": None, "id": ident})
+                _reply(self, 200, text.replace('"<lie>"', served.amount))
+                return
+            if method == "sendrawtransaction" and served.reject is not None:
+                error = {"code": -26, "message": served.reject}
+                _reply(self, 500, json.dumps({"result": None, "error": error, "id": ident}))
+                return
+            replay: Any = self  # the body, read above, for the base handler to read again
+            replay.rfile = io.BytesIO(body)
+            super().do_POST()
 
     return Handler
 
 
 @pytest.fixture
-def node() -> Iterator[tuple[FakeNode, int]]:
-    fake = FakeNode()
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(fake))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def served() -> Iterator[Served]:
+    fake = Served()
     try:
-        yield fake, port
+        yield fake
     finally:
-        server.shutdown()
-        server.server_close()
+        fake.close()
 
 
 def setup_home(home: Path, rpc: str, backend: str) -> str:
@@ -160,27 +185,25 @@ def btc(home: Path, *args: str, env: dict[str, str] | None = None) -> Any:
     )
 
 
-@pytest.mark.parametrize("backend", ["esplora", "bitcoind"])
-def test_balance_psbt_and_send_through_a_backend(
-    home: Path, tmp_path: Path, node: tuple[FakeNode, int], backend: str
-) -> None:
+def spk(address: str) -> bytes:
     import bdkpython
 
-    fake, port = node
-    rpc = (
-        f"http://127.0.0.1:{port}/esplora"
-        if backend == "esplora"
-        else f"http://user:secret@127.0.0.1:{port}/"
-    )
-    ours = setup_home(home, rpc, backend)
-    fake.utxos[ours] = [{"txid": "11" * 32, "vout": 0, "sats": 12_345_678}]
+    return bytes(bdkpython.Address(address, bdkpython.Network.REGTEST).script_pubkey().to_bytes())
+
+
+@pytest.mark.parametrize("backend", ["esplora", "bitcoind"])
+def test_balance_psbt_and_send_through_a_backend(
+    home: Path, tmp_path: Path, served: Served, backend: str
+) -> None:
+    ours = setup_home(home, served.url(backend, "user:secret"), backend)
+    funding = served.fund(ours, 12_345_678)
     balance = btc(home, "balance").json()
     assert (balance["balance"], balance["base_units"]) == ("0.12345678", "12345678")
 
     out = tmp_path / "auto.psbt"
     created = btc(home, "psbt", "create", "--to", FOREIGN, "--amount", "0.001", "--out", str(out))
     assert created.returncode == 0, created.stdout
-    assert created.json()["inputs"][0]["outpoint"] == f"{'11' * 32}:0"
+    assert created.json()["inputs"][0]["outpoint"] == f"{funding}:0"
     expected_rate = 10 if backend == "esplora" else 13  # ceil(9.8); ceil(12.345 sat/vB)
     assert abs(created.json()["fee_rate"] - expected_rate) < 1
 
@@ -190,35 +213,39 @@ def test_balance_psbt_and_send_through_a_backend(
     assert document["status"] == "pending"
     assert document["chain"] == "btc"
     assert document["amount"] == "0.001"
-    assert len(fake.broadcasts) == 1
-    raw = fake.broadcasts[0]
-    spk = bdkpython.Address(ours, bdkpython.Network.REGTEST).script_pubkey().to_bytes()
-    assert kernel_verify(raw, [(bytes(spk), 12_345_678)]) == [True]
+    assert len(served.chain.broadcasts) == 1
+    raw = served.chain.broadcasts[0]
+    assert document["tx_hash"] == fake_esplora.parse_tx(bytes.fromhex(raw)).txid
+    assert kernel_verify(raw, [(spk(ours), 12_345_678)]) == [True]
+    assert kernel_verify(raw, [(spk(ours), 12_345_677)]) == [False]
     if backend == "bitcoind":
-        assert fake.auth[-1] == "Basic " + base64.b64encode(b"user:secret").decode()
+        assert served.auth
+        assert set(served.auth) == {"Basic " + base64.b64encode(b"user:secret").decode()}
     history = btc(home, "history").json()["transactions"]
     assert history[0]["status"] == "broadcast"
 
 
 @pytest.mark.parametrize("backend", ["esplora", "bitcoind"])
 def test_a_rejected_broadcast_is_transfer_failed_with_the_node_message(
-    home: Path, node: tuple[FakeNode, int], backend: str
+    home: Path, served: Served, backend: str
 ) -> None:
-    fake, port = node
-    rpc = (
-        f"http://127.0.0.1:{port}/esplora" if backend == "esplora" else f"http://127.0.0.1:{port}/"
-    )
-    ours = setup_home(home, rpc, backend)
-    fake.utxos[ours] = [{"txid": "22" * 32, "vout": 1, "sats": 500_000}]
-    fake.reject = "min relay fee not met, 100 < 141"
+    ours = setup_home(home, served.url(backend), backend)
+    served.fund(ours, 500_000)
+    served.reject = "min relay fee not met, 100 < 141"
     result = btc(home, "send", "--to", FOREIGN, "--amount", "0.001", "--fee-rate", "1", env=ENV)
     # One pipeline, one answer: a node refusing a signed transaction is `transfer-failed`
     # (exit 1) on every chain, with the node's own words, and `rejected` in history.
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stdout + result.stderr
     assert result.json()["error"]["code"] == "transfer-failed"
     assert "min relay fee not met" in result.json()["error"]["message"]
     history = btc(home, "history").json()["transactions"]
     assert history[0]["status"] == "rejected"
+    assert served.chain.broadcasts == []
+    # The refused transaction did not spend the coin: the next send may use it.
+    served.reject = None
+    again = btc(home, "send", "--to", FOREIGN, "--amount", "0.001", "--fee-rate", "1", env=ENV)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert len(served.chain.broadcasts) == 1
 
 
 def test_node_down_is_exit_6(home: Path) -> None:
@@ -227,30 +254,33 @@ def test_node_down_is_exit_6(home: Path) -> None:
     assert btc(home, "send", "--to", FOREIGN, "--amount", "0.001", env=ENV).returncode == 6
 
 
-def test_dry_run_signs_but_does_not_broadcast(home: Path, node: tuple[FakeNode, int]) -> None:
-    fake, port = node
-    ours = setup_home(home, f"http://127.0.0.1:{port}/esplora", "esplora")
-    fake.utxos[ours] = [{"txid": "33" * 32, "vout": 0, "sats": 200_000}]
+def test_dry_run_signs_but_does_not_broadcast(home: Path, served: Served) -> None:
+    ours = setup_home(home, served.url("esplora"), "esplora")
+    served.fund(ours, 200_000)
     result = btc(home, "send", "--to", FOREIGN, "--amount", "0.001", "--dry-run", env=ENV)
     assert result.returncode == 0, result.stdout
     assert result.json()["status"] == "not-broadcast"
-    assert result.json()["raw_transaction"]
-    assert fake.broadcasts == []
+    raw = result.json()["raw_transaction"]
+    assert kernel_verify(raw, [(spk(ours), 200_000)]) == [True]
+    assert served.chain.broadcasts == []
+    assert not any(r.startswith("POST") for r in served.chain.requests)
 
 
 def test_psbt_broadcast_sends_the_finalized_transaction(
-    home: Path, tmp_path: Path, node: tuple[FakeNode, int]
+    home: Path, tmp_path: Path, served: Served
 ) -> None:
-    fake, port = node
-    ours = setup_home(home, f"http://127.0.0.1:{port}/esplora", "esplora")
-    fake.utxos[ours] = [{"txid": "44" * 32, "vout": 2, "sats": 300_000}]
+    ours = setup_home(home, served.url("esplora"), "esplora")
+    funding = served.fund(ours, 300_000)
     psbt = tmp_path / "b.psbt"
     created = btc(home, "psbt", "create", "--to", FOREIGN, "--amount", "0.002", "--out", str(psbt))
     assert created.returncode == 0, created.stdout
+    assert [i["outpoint"] for i in created.json()["inputs"]] == [f"{funding}:0"]
     assert btc(home, "psbt", "broadcast", str(psbt)).returncode == 2  # unsigned: cannot finalize
     assert btc(home, "psbt", "sign", str(psbt), env=ENV).returncode == 0
     raw = btc(home, "psbt", "finalize", str(psbt)).json()["raw_transaction"]
     sent = btc(home, "psbt", "broadcast", str(psbt))
     assert sent.returncode == 0, sent.stdout
-    assert sent.json()["tx_hash"] == "ab" * 32
-    assert fake.broadcasts == [raw]
+    txid = fake_esplora.parse_tx(bytes.fromhex(raw)).txid
+    assert sent.json()["tx_hash"] == txid
+    assert served.chain.broadcasts == [raw]
+    assert txid in served.chain.txs

@@ -1,118 +1,29 @@
-"""A Bitcoin backend that lies (the local Esplora/bitcoind server of test_bitcoin_backends,
-told to quote a huge fee rate, send malformed amounts, stall or flood): the wallet refuses
-with exit 6, names the field, and broadcasts nothing."""
+"""A Bitcoin backend that lies (the local Esplora/bitcoind servers of
+test_bitcoin_backends.py, over a chain of real transactions, told to quote a huge fee rate,
+send malformed amounts, stall or flood): the wallet refuses with exit 6, names the field,
+and broadcasts nothing.
+
+The wallet's own balance and coins now come from bdk's store, synced by bdk's Esplora
+client (which reads /scripthash/H/txs, not /address/A/utxo) or by bitcoind's
+`scantxoutset` over descriptors: a lie in /utxo is seen by `balance ADDRESS`, which still
+asks that endpoint; a lie in the transactions bdk reads is a malformed reply too.
+"""
 
 from __future__ import annotations
 
-import io
-import json
-import threading
 import time
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import run_wallet
-from tests.evm_helpers import free_port
-from tests.integration.test_bitcoin_backends import ENV, FakeNode, btc, make_handler, setup_home
+from tests.integration.test_bitcoin_backends import ENV, Served, btc, served, setup_home
 from tests.integration.test_psbt_cli import FOREIGN
 
-COIN = {"txid": "11" * 32, "vout": 0, "sats": 12_345_678}
+__all__ = ["served"]  # the fixture
 
-
-class LyingNode(FakeNode):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fee_estimates: str | None = None  # Esplora /fee-estimates body
-        self.feerate: str | None = None  # bitcoind estimatesmartfee "feerate", raw JSON
-        self.value: str | None = None  # Esplora utxo "value" / bitcoind "amount", raw JSON
-        self.stall = False
-        self.huge = False
-        self.released = threading.Event()
-
-
-def lying_handler(node: LyingNode) -> type:
-    base: Any = make_handler(node)
-
-    class Handler(base):  # type: ignore[misc,valid-type]
-        def do_GET(self) -> None:
-            if self._lied():
-                return
-            path = self.path.removeprefix("/esplora")
-            if path == "/fee-estimates" and node.fee_estimates is not None:
-                self._send(200, node.fee_estimates)
-            elif path.endswith("/utxo") and node.value is not None:
-                coins = node.utxos.get(path.split("/")[2], [])
-                items = [
-                    f'{{"txid": "{u["txid"]}", "vout": {u["vout"]}, "value": {node.value}, '
-                    '"status": {"confirmed": true}}'
-                    for u in coins
-                ]
-                self._send(200, f"[{', '.join(items)}]")
-            else:
-                super().do_GET()
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            if self._lied():
-                return
-            if self.path != "/esplora/tx":
-                request = json.loads(body)
-                method, params = request["method"], request["params"]
-                if method == "estimatesmartfee" and node.feerate is not None:
-                    result = f'{{"feerate": {node.feerate}, "blocks": 2}}'
-                    self._send(200, f'{{"result": {result}, "error": null, "id": 1}}')
-                    return
-                if method == "scantxoutset" and node.value is not None:
-                    unspents = [
-                        f'{{"txid": "{u["txid"]}", "vout": {u["vout"]}, '
-                        f'"desc": "addr({d[5:-1]})#abcd1234", "amount": {node.value}}}'
-                        for d in params[1]
-                        for u in node.utxos.get(d[5:-1], [])
-                    ]
-                    result = f'{{"success": true, "unspents": [{", ".join(unspents)}]}}'
-                    self._send(200, f'{{"result": {result}, "error": null, "id": 1}}')
-                    return
-            self.rfile = io.BytesIO(body)
-            super().do_POST()
-
-        def _lied(self) -> bool:
-            if node.stall:
-                node.released.wait(10)
-                return True
-            if node.huge:
-                self.send_response(200)
-                self.send_header("Content-Length", str(100 * 1024 * 1024))
-                self.end_headers()
-                self.wfile.write(b"{" + b" " * 65536)
-                return True
-            return False
-
-    return Handler
-
-
-@pytest.fixture
-def node() -> Iterator[tuple[LyingNode, int]]:
-    fake = LyingNode()
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), lying_handler(fake))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake, port
-    finally:
-        fake.released.set()
-        server.shutdown()
-        server.server_close()
-
-
-def url(port: int, backend: str) -> str:
-    return (
-        f"http://127.0.0.1:{port}/esplora" if backend == "esplora" else f"http://127.0.0.1:{port}/"
-    )
+SATS = 12_345_678
 
 
 def set_network(home: Path, rpc: str, backend: str, *extra: str) -> None:
@@ -135,20 +46,15 @@ def refused(result: Any, code: str, exit_code: int = 6) -> str:
     [("esplora", '{"2": 900.5, "6": 800}', 901), ("bitcoind", "0.01", 1000)],
 )
 def test_a_backend_fee_rate_above_max_fee_rate_is_refused(
-    home: Path,
-    tmp_path: Path,
-    node: tuple[LyingNode, int],
-    backend: str,
-    estimate: str,
-    quoted: int,
+    home: Path, tmp_path: Path, served: Served, backend: str, estimate: str, quoted: int
 ) -> None:
-    fake, port = node
-    ours = setup_home(home, url(port, backend), backend)
-    fake.utxos[ours] = [COIN]
+    ours = setup_home(home, served.url(backend), backend)
+    served.fund(ours, SATS)
+    served.fund(ours, SATS)  # a second coin: the sends below need no unconfirmed change
     if backend == "esplora":
-        fake.fee_estimates = estimate
+        served.fee_estimates = estimate
     else:
-        fake.feerate = estimate
+        served.feerate = estimate
     sent = btc(home, "send", "--to", FOREIGN, "--amount", "0.01", env=ENV)
     message = refused(sent, "fee-above-ceiling")
     assert f"quotes {quoted} sat/vB, above max-fee-rate 500 sat/vB" in message
@@ -156,17 +62,17 @@ def test_a_backend_fee_rate_above_max_fee_rate_is_refused(
     created = btc(home, "psbt", "create", "--to", FOREIGN, "--amount", "0.01", "--out", str(out))
     refused(created, "fee-above-ceiling")
     assert not out.exists()
-    assert fake.broadcasts == []
+    assert served.chain.broadcasts == []
 
     explicit = ["send", "--to", FOREIGN, "--amount", "0.01", "--fee-rate", "600"]
     assert "typo" in refused(btc(home, *explicit, env=ENV), "bad-input", 2)
     assert btc(home, "--yes", *explicit, env=ENV).returncode == 0
-    assert len(fake.broadcasts) == 1
+    assert len(served.chain.broadcasts) == 1
 
-    set_network(home, url(port, backend), backend, "--max-fee-rate", "2000")
+    set_network(home, served.url(backend), backend, "--max-fee-rate", "2000")
     raised = btc(home, "send", "--to", FOREIGN, "--amount", "0.01", env=ENV)
     assert raised.returncode == 0, raised.stdout
-    assert len(fake.broadcasts) == 2
+    assert len(served.chain.broadcasts) == 2
 
 
 @pytest.mark.parametrize(
@@ -175,12 +81,16 @@ def test_a_backend_fee_rate_above_max_fee_rate_is_refused(
         ("esplora", "fee_estimates", '{"2": "fast"}', "send", ["/fee-estimates", "2 blocks"]),
         ("esplora", "fee_estimates", "[1, 2]", "send", ["/fee-estimates", "table"]),
         ("esplora", "fee_estimates", '{"2": -3}', "send", ["/fee-estimates", "2 blocks"]),
-        ("esplora", "value", '"abc"', "balance", ["/utxo", "value", "abc"]),
-        ("esplora", "value", "null", "balance", ["/utxo", "value", "None"]),
-        ("esplora", "value", "1.5", "balance", ["/utxo", "value"]),
-        ("bitcoind", "value", '"abc"', "balance", ["scantxoutset", "amount", "abc"]),
-        ("bitcoind", "value", "null", "balance", ["scantxoutset", "amount"]),
-        ("bitcoind", "value", "0.123456789", "balance", ["scantxoutset", "amount"]),
+        ("esplora", "utxo_value", '"abc"', "balance-of", ["/utxo", "value", "abc"]),
+        ("esplora", "utxo_value", "null", "balance-of", ["/utxo", "value", "None"]),
+        ("esplora", "utxo_value", "1.5", "balance-of", ["/utxo", "value"]),
+        ("esplora", "scripthash_body", '[{"txid": 5}]', "balance", ["Esplora"]),
+        ("esplora", "scripthash_body", "not json", "balance", ["Esplora", "JSON"]),
+        ("bitcoind", "amount", '"abc"', "balance", ["scantxoutset", "amount", "abc"]),
+        ("bitcoind", "amount", "null", "balance", ["scantxoutset", "amount"]),
+        ("bitcoind", "amount", "0.123456789", "balance", ["scantxoutset", "amount"]),
+        ("bitcoind", "amount", '"abc"', "balance-of", ["scantxoutset", "amount", "abc"]),
+        ("bitcoind", "amount", "0.123456789", "send", ["scantxoutset", "amount"]),
         ("bitcoind", "feerate", '"x"', "send", ["estimatesmartfee", "feerate"]),
         ("bitcoind", "feerate", "-1", "send", ["estimatesmartfee", "feerate"]),
         ("bitcoind", "feerate", "1e999999999", "send", ["estimatesmartfee", "feerate"]),
@@ -188,34 +98,48 @@ def test_a_backend_fee_rate_above_max_fee_rate_is_refused(
 )
 def test_a_malformed_backend_reply_is_exit_6_naming_the_field(
     home: Path,
-    node: tuple[LyingNode, int],
+    served: Served,
     backend: str,
     lie: str,
     raw: str,
     command: str,
     needles: list[str],
 ) -> None:
-    fake, port = node
-    ours = setup_home(home, url(port, backend), backend)
-    fake.utxos[ours] = [COIN]
-    setattr(fake, lie, raw)
-    args = ["send", "--to", FOREIGN, "--amount", "0.01"] if command == "send" else ["balance"]
+    ours = setup_home(home, served.url(backend), backend)
+    served.fund(ours, SATS)
+    setattr(served, lie, raw)
+    args = {
+        "send": ["send", "--to", FOREIGN, "--amount", "0.01"],
+        "balance": ["balance"],
+        "balance-of": ["balance", ours],
+    }[command]
     message = refused(btc(home, *args, env=ENV), "malformed-reply")
     for needle in needles:
         assert needle in message, message
-    assert fake.broadcasts == []
+    assert served.chain.broadcasts == []
+    setattr(served, lie, None)  # the control: the honest reply is read
+    if command == "send":
+        assert btc(home, *args, env=ENV).returncode == 0
+        assert len(served.chain.broadcasts) == 1
+    else:
+        assert btc(home, *args).json()["base_units"] == str(SATS)
 
 
 @pytest.mark.parametrize("backend", ["esplora", "bitcoind"])
-def test_a_stalled_or_flooding_backend_is_cut_off(
-    home: Path, node: tuple[LyingNode, int], backend: str
-) -> None:
-    fake, port = node
-    setup_home(home, url(port, backend), backend)
-    set_network(home, url(port, backend), backend, "--rpc-timeout", "1")
-    fake.stall = True
+def test_a_stalled_or_flooding_backend_is_cut_off(home: Path, served: Served, backend: str) -> None:
+    """`balance ADDRESS` asks through the wallet's own HTTP client, whose --rpc-timeout and
+    32 MiB cap hold per request (the store's bdk sync has only an overall deadline, and
+    bitcoind's scantxoutset its own long one)."""
+    ours = setup_home(home, served.url(backend), backend)
+    served.fund(ours, SATS)
+    set_network(home, served.url(backend), backend, "--rpc-timeout", "1")
+    served.stall = True
     started = time.monotonic()
-    assert "did not answer within 1 s" in refused(btc(home, "balance"), "node-unreachable")
+    assert "did not answer within 1 s" in refused(btc(home, "balance", ours), "node-unreachable")
     assert time.monotonic() - started < 1 + 4
-    fake.stall, fake.huge = False, True
-    assert "larger than 32 MiB" in refused(btc(home, "balance"), "reply-too-large")
+    served.stall, served.huge = False, True
+    assert "larger than 32 MiB" in refused(btc(home, "balance", ours), "reply-too-large")
+    if backend == "bitcoind":  # the store's scan goes through the same capped client
+        assert "larger than 32 MiB" in refused(btc(home, "balance"), "reply-too-large")
+    served.huge = False
+    assert btc(home, "balance", ours).json()["base_units"] == str(SATS)

@@ -40,8 +40,9 @@ HEAVY = (
 # The CLI is a thin layer: it imports the standard library, Typer/Click/Rich, its display
 # and prompt helpers (segno draws the receive QR code, zxcvbn rates a new passphrase), and
 # wallet_cli modules. Never chains/ or keystore/: what it needs from them comes through the
-# library (the `Wallet` facade, wallet_cli modules, and wallet_cli.types for value types). Checked everywhere in a file: module level, inside
-# functions and `if TYPE_CHECKING:` blocks alike, so a type never pulls the layering apart.
+# library (the `Wallet` facade, wallet_cli modules, and wallet_cli.types for value types).
+# Checked everywhere in a file: module level, inside functions and `if TYPE_CHECKING:`
+# blocks alike, so a type never pulls the layering apart.
 CLI_LIBRARY_ONLY = ("chains", "keystore")
 CLI_THIRD_PARTY = ("typer", "click", "rich", "segno", "zxcvbn")
 

@@ -187,14 +187,18 @@ def balance(
     ] = None,
     token: TokenOption = None,
     index: IndexOption = 0,
+    script: Annotated[
+        str | None, typer.Option("--script", help="Bitcoin: the account, wpkh or tr.")
+    ] = None,
 ) -> None:
-    """Balance of an address in ETH or a token, read from the network's node."""
+    """Balance of an address in ETH or a token, read from the network's node (Bitcoin: of
+    the wallet's account, from its synced coin store)."""
     from wallet_cli.balances import balance as read_balance
 
     session = common.session_of(ctx)
     network = session.network()
     if address is None:  # the wallet's own address: through the facade
-        found = session.wallet().balance(network, session.config, None, token, index)
+        found = session.wallet().balance(network, session.config, None, token, index, script)
     else:  # any address: no wallet needed, none is opened
         found = read_balance(None, network, session.config, address, token, index)
     output.emit(
