@@ -2,6 +2,9 @@
 
 Every process timing runs the venv's own interpreter and console script, with stdin from
 /dev/null, output discarded and a new session, so nothing can prompt or reach a terminal.
+PYTHONPATH is passed on to them (nothing else starting with PYTHON or WALLET_), so a copy of
+the tree can be measured with the same venv: `PYTHONPATH=COPY python COPY/bench/X.py`, with
+COPY/.venv and COPY/node_modules linked to the project's.
 """
 
 from __future__ import annotations
@@ -46,8 +49,13 @@ def machine() -> str:
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The current environment minus anything that would change what `wallet` reads."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WALLET_", "PYTHON"))}
+    """The current environment minus anything that would change what `wallet` reads
+    (PYTHONPATH kept: it chooses which copy of the code is measured)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WALLET_", "PYTHON")) or k == "PYTHONPATH"
+    }
     env.update(extra or {})
     return env
 

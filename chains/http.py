@@ -6,6 +6,11 @@ never trips it. Here every write and every read re-arms the socket timeout to wh
 of the request's deadline, so connecting, the status line, the headers and the body together
 finish by the deadline or fail. A reply whose Content-Length, or whose bytes read so far,
 pass the cap is refused before it is held in memory.
+
+A keep-alive connection the server closed while idle fails the next request before the
+server sees it; that request is sent again once on a new connection. A request that must
+not reach the node twice (`idempotent=False`: a raw transaction) is instead sent on a new
+connection if the old one sat idle, and never again: no full answer is `NoAnswer`.
 """
 
 from __future__ import annotations
@@ -22,6 +27,13 @@ from chains.errors import NodeUnreachable, ReplyTooLarge
 DEFAULT_TIMEOUT = 10.0
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 CHUNK = 64 * 1024
+IDLE_REUSE = 1.0  # seconds a connection may sit idle and still carry a non-idempotent request
+
+
+class NoAnswer(NodeUnreachable):
+    """No full answer came back: a timeout, or a connection refused or dropped. Whether the
+    node acted on the request is unknown, so only one that changes nothing (a read) may be
+    sent again. Still `node-unreachable` (exit 6) for whoever does not retry."""
 
 
 class _Deadline:
@@ -133,6 +145,7 @@ class HttpClient:
         self._deadline = _Deadline()
         self._connection: _HTTP | _HTTPS | None = None
         self._served = 0  # requests answered on the current connection
+        self._idle_since = 0.0  # monotonic time of its last answer
 
     def close(self) -> None:
         if self._connection is not None:
@@ -146,11 +159,15 @@ class HttpClient:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
         deadline: float | None = None,
+        idempotent: bool = True,
     ) -> tuple[int, bytes]:
-        """(status, body) of one request, by `deadline` (monotonic) and at most `timeout`."""
+        """(status, body) of one request, by `deadline` (monotonic) and at most `timeout`.
+        `idempotent=False`: never sent twice, not even after a stale keep-alive connection."""
         own = time.monotonic() + self.timeout
         self._deadline.at = own if deadline is None else min(own, deadline)
         target = (self._base + path or "/") + (self._query if not path else "")
+        if not idempotent and time.monotonic() - self._idle_since > IDLE_REUSE:
+            self.close()  # the server may have closed it meanwhile: do not find out by sending
         for attempt in (1, 2):
             reused = self._served > 0
             connection = self._connect()
@@ -160,7 +177,7 @@ class HttpClient:
                 data = self._read(response)
             except TimeoutError:
                 self.close()
-                raise NodeUnreachable(
+                raise NoAnswer(
                     f"the node at {self.url} did not answer within {self.timeout:g} s"
                     if self._deadline.at == own
                     else f"the node at {self.url} did not answer in the time left"
@@ -168,10 +185,10 @@ class HttpClient:
             except (ConnectionError, http.client.HTTPException) as exc:
                 # A keep-alive connection the server closed: retry once on a new one.
                 self.close()
-                if attempt == 1 and reused:
+                if attempt == 1 and reused and idempotent:
                     continue
                 reason = one_line(exc) or type(exc).__name__
-                raise NodeUnreachable(f"the node at {self.url} is unreachable: {reason}") from None
+                raise NoAnswer(f"the node at {self.url} is unreachable: {reason}") from None
             except OSError as exc:
                 self.close()
                 reason = one_line(exc.strerror or exc) or type(exc).__name__
@@ -180,6 +197,7 @@ class HttpClient:
                 self.close()
             else:
                 self._served += 1
+                self._idle_since = time.monotonic()
             return response.status, data
         raise NodeUnreachable(f"the node at {self.url} is unreachable")  # pragma: no cover
 

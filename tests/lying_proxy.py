@@ -8,6 +8,8 @@ unchanged, unless told to lie. Requests it lies to can be narrowed to those that
   non-hex text;
 - `trickle`: the real answer, status line and headers included, one byte every `every` s;
 - `stall`: the request is read and never answered;
+- `swallow`: the request is passed to the node, and its answer never given back (the node
+  acted; the caller cannot know);
 - `huge`: the real answer followed by `huge_bytes` of JSON whitespace (still valid JSON),
   with its Content-Length declared, or streamed without one (`declare_length=False`).
 
@@ -114,6 +116,9 @@ def _handler(proxy: LyingProxy) -> type[BaseHTTPRequestHandler]:
             mode = proxy.mode if proxy.targets(methods) else "pass"
             try:
                 if mode == "stall":
+                    proxy.stopped.wait(120)
+                elif mode == "swallow":
+                    proxy.forward(body)
                     proxy.stopped.wait(120)
                 elif mode == "trickle":
                     self._trickle(proxy.forward(body))

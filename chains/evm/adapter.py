@@ -60,4 +60,4 @@ class EvmAdapter:
     ) -> ChainSession:
         from chains.evm.session import connect
 
-        return connect(network, sender, index, timeout)
+        return connect(network, sender, index, timeout, state)

@@ -8,6 +8,15 @@ back-off that starts at 2 ms.
 The node is not trusted (chains/http.py): every call has an overall deadline (`timeout`)
 and a cap on the reply's size, and `quantity`/`hex_data` turn a malformed value into a
 `MalformedReply` naming the method and field. All of these are exit 6, never a crash.
+
+A connection can drop, or a request go unanswered, while the node answers the next one
+(a proxy or node restarting, a lost request). A call or batch made only of READS is
+asked again after no answer (`NoAnswer`: a timeout, a refused or dropped connection), at
+most RETRIES more times, all within one overall deadline: the caller's `deadline` (a receipt
+wait's, `--timeout`), or else `timeout` from the first attempt, so `rpc-timeout` still bounds
+every call. Anything else, eth_sendRawTransaction above all, is asked once: the caller
+learns the outcome from the hash, and a send of the same signed bytes again is answered
+with an error `already_known` recognises.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from chains.errors import ChainIdMismatch, MalformedReply, NodeUnreachable, RpcError
-from chains.http import DEFAULT_TIMEOUT, MAX_REPLY_BYTES, HttpClient, one_line
+from chains.http import DEFAULT_TIMEOUT, MAX_REPLY_BYTES, HttpClient, NoAnswer, one_line
 
 Call = tuple[str, Sequence[Any]]
 
@@ -30,6 +39,45 @@ POLL_MAX = 0.5
 _QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}")  # at most 256 bits, as the EVM's words
 _DATA = re.compile(r"0x(?:[0-9a-fA-F]{2})*")
 _HEADERS = {"Content-Type": "application/json", "Connection": "keep-alive"}
+RETRIES = 2  # more attempts of a read that got no answer
+RETRY_PAUSE = 0.05  # seconds before the first retry; doubled for the next
+READS = frozenset(
+    {
+        "anvil_getAutomine",
+        "eth_blockNumber",
+        "eth_call",
+        "eth_chainId",
+        "eth_estimateGas",
+        "eth_feeHistory",
+        "eth_gasPrice",
+        "eth_getBalance",
+        "eth_getBlockByNumber",
+        "eth_getCode",
+        "eth_getLogs",
+        "eth_getTransactionByHash",
+        "eth_getTransactionCount",
+        "eth_getTransactionReceipt",
+        "eth_maxPriorityFeePerGas",
+    }
+)  # calls that change nothing on the node: safe to ask again
+# How nodes answer a raw transaction they already hold (the same signed bytes sent again).
+_KNOWN = (
+    "already known",  # geth, reth, erigon
+    "transaction already imported",  # anvil (seen: send the same raw transaction twice)
+    "known transaction",  # besu ("Known transaction"), older geth ("known transaction: 0x..")
+    "alreadyknown",  # nethermind (AcceptTxResult.AlreadyKnown)
+    "already imported",  # openethereum ("Transaction with the same hash was already imported")
+    "existing tx with same hash",  # erigon's txpool
+    "already_exists",  # erigon's txpool import result (ALREADY_EXISTS)
+)
+
+
+def already_known(error: RpcError) -> bool:
+    """Whether `error` is the node's answer to a transaction it already holds: the caller
+    treats that row as pending (sent), not rejected. Not "nonce too low": that is also the
+    answer once the transaction (or another with its nonce) was mined; look up the hash."""
+    text = error.message.lower()
+    return any(phrase in text for phrase in _KNOWN)
 
 
 def quantity(value: object, method: str, field: str) -> int:
@@ -58,6 +106,7 @@ class RpcClient:
         self._http = HttpClient(url, timeout, max_bytes)
         self.url = self._http.url
         self._ids = itertools.count(1)
+        self.retried = 0  # reads asked again after no answer (for benchmarks and tests)
 
     @property
     def timeout(self) -> float:
@@ -68,14 +117,15 @@ class RpcClient:
 
     def call(self, method: str, params: Sequence[Any] = (), deadline: float | None = None) -> Any:
         request = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
-        return _result(self._post(request, deadline), method)
+        return _result(self._post(request, deadline, method in READS), method)
 
     def batch(self, calls: Sequence[Call], deadline: float | None = None) -> list[Any]:
         """Results in call order; an entry that failed is returned as its `RpcError`.
 
         Sent as JSON-RPC batches of at most MAX_BATCH calls, one after another: a node
         asked 4,000 calls in one request answered none of them within the timeout, and
-        nodes cap batch sizes (geth: 1,000). Each request gets its own `timeout`."""
+        nodes cap batch sizes (geth: 1,000). Each request gets its own `timeout`; one made
+        only of READS is asked again after no answer (module docstring)."""
         results: list[Any] = []
         for start in range(0, len(calls), MAX_BATCH):
             results += self._batch(calls[start : start + MAX_BATCH], deadline)
@@ -91,7 +141,7 @@ class RpcClient:
             {"jsonrpc": "2.0", "id": first + i, "method": method, "params": list(params)}
             for i, (method, params) in enumerate(calls)
         ]
-        answers = self._post(requests, deadline)
+        answers = self._post(requests, deadline, all(method in READS for method, _ in calls))
         if not isinstance(answers, list):
             raise RpcError(f"the node answered a batch with {type(answers).__name__}")
         by_id = {
@@ -172,15 +222,40 @@ class RpcClient:
             pause = min(pause * 2, POLL_MAX)
         return receipts
 
-    def _post(self, payload: Any, deadline: float | None) -> Any:
+    def _post(self, payload: Any, deadline: float | None, read: bool) -> Any:
         body = json.dumps(payload).encode()
-        status, data = self._http.request("POST", body=body, headers=_HEADERS, deadline=deadline)
+        status, data = self._request(body, deadline, read)
         if status != 200:
             raise NodeUnreachable(f"the node at {self.url} answered HTTP {status}: {data[:200]!r}")
         try:
             return json.loads(data)
         except (ValueError, RecursionError):
             raise RpcError(f"the node at {self.url} answered with malformed JSON") from None
+
+    def _request(self, body: bytes, deadline: float | None, read: bool) -> tuple[int, bytes]:
+        """POST `body`; a read again after no answer, RETRIES times, all by one deadline:
+        the caller's, or else `timeout` from now (so `rpc-timeout` still bounds a call)."""
+        overall = time.monotonic() + self.timeout if deadline is None else deadline
+        retries = RETRIES if read else 0
+        pause = RETRY_PAUSE
+        for attempt in range(retries + 1):
+            try:
+                return self._http.request(
+                    "POST",
+                    body=body,
+                    headers=_HEADERS,
+                    deadline=deadline if not attempt else overall,
+                    idempotent=read,
+                )
+            except NoAnswer as exc:
+                if attempt == retries or overall - time.monotonic() <= pause:
+                    if not attempt:
+                        raise
+                    raise NoAnswer(f"{exc.message} (asked {attempt + 1} times)") from None
+            self.retried += 1
+            time.sleep(pause)
+            pause *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def checked_receipt(answer: object) -> dict[str, Any]:

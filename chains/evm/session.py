@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from chains.base import Asset, Network, Output
 from chains.errors import ChainError, RpcError, UnsupportedChain
-from chains.evm import abi, receipts
+from chains.evm import abi, devnet_mining, receipts
 from chains.evm.fees import FeePolicy
-from chains.evm.rpc import MAX_BATCH, RpcClient, hex_data, quantity
-from chains.evm.transfer import TransferItem, TransferPlan, failure_reason, plan_batch, token_asset
+from chains.evm.rpc import MAX_BATCH, RpcClient, already_known, hex_data, quantity
+from chains.evm.transfer import TransferItem, failure_reason, plan_batch, token_asset
 from chains.evm.tx import Signer, Transaction
+from chains.http import NoAnswer
 from chains.session import (
     FeeChoice,
     KeyProvider,
@@ -27,9 +30,12 @@ from chains.session import (
 )
 
 
-def connect(network: Network, sender: str, index: int, timeout: float | None) -> EvmSession:
+def connect(
+    network: Network, sender: str, index: int, timeout: float | None, state: Path | None = None
+) -> EvmSession:
     """A session whose node reported the network's chain id. Each call has the network's
-    `rpc-timeout` as its deadline, or `timeout` when that is shorter."""
+    `rpc-timeout` as its deadline, or `timeout` when that is shorter. `state`: the wallet's
+    folder for what it learns of chains (a devnet's paused-automine marker)."""
     if not network.rpc_url:
         raise UnsupportedChain(f"network {network.name!r} has no RPC URL in config")
     limit = network.limits.rpc_timeout
@@ -39,7 +45,11 @@ def connect(network: Network, sender: str, index: int, timeout: float | None) ->
     except BaseException:
         client.close()
         raise
-    return EvmSession(network, client, chain_id, sender, index)
+    session = EvmSession(network, client, chain_id, sender, index)
+    if network.is_devnet:
+        session.paused = devnet_mining.marker(state, chain_id)
+        devnet_mining.heal(client, session.paused)
+    return session
 
 
 class EvmSession:
@@ -57,6 +67,7 @@ class EvmSession:
         self.index = index
         self.lock_name = f"evm-{chain_id}-{sender}"
         self._sent: dict[str, Transaction] = {}  # what failure reasons are replayed from
+        self.paused: Path | None = None  # devnet: the marker while automine is paused
 
     def asset(self, contract: str | None) -> Asset:
         return self.network.native if contract is None else token_asset(self.client, contract)
@@ -95,11 +106,34 @@ class EvmSession:
         return signed
 
     def broadcast(self, signed: Sequence[SignedTx]) -> list[str | None]:
-        answers = self.client.batch([("eth_sendRawTransaction", [s.raw]) for s in signed])
+        """Send a chunk; on a devnet that automines, with automine paused and one block mined
+        for it (chains/evm/devnet_mining.py). A chunk that gets no answer may have reached the
+        node in whole or in part: what it knows counts as sent, the rest is sent once more."""
+
+        def send() -> list[Any]:
+            return self._send(signed)
+
+        if len(signed) > 1 and self.network.is_devnet and devnet_mining.automines(self.client):
+            answers = devnet_mining.send_in_one_block(self.client, self.paused, send)
+        else:
+            answers = send()
         return [
             answer.message if isinstance(answer, RpcError) and not already_known(answer) else None
             for answer in answers
         ]
+
+    def _send(self, signed: Sequence[SignedTx]) -> list[Any]:
+        calls = [("eth_sendRawTransaction", [s.raw]) for s in signed]
+        try:
+            return self.client.batch(calls)
+        except NoAnswer:
+            known = receipts.look_up(self.client, [s.tx_hash for s in signed])  # reads: retried
+            lost = [i for i, o in enumerate(known) if o.status == "not-found"]
+            again = self.client.batch([calls[i] for i in lost]) if lost else []
+            answers: list[Any] = [None] * len(signed)
+            for i, answer in zip(lost, again, strict=True):
+                answers[i] = answer
+            return answers
 
     def wait(
         self, hashes: Sequence[str], timeout: float, progress: Progress | None = None
@@ -162,19 +196,3 @@ def transaction_of(plan: UnsignedTx) -> Transaction:
     if not isinstance(body, Transaction):
         raise TypeError("not an EVM plan")
     return body
-
-
-def evm_plan(plan: TransferPlan, position: int = 0) -> UnsignedTx:
-    return UnsignedTx(plan.preview, plan.tx, (position,), plan.tx.nonce)
-
-
-def already_known(error: RpcError) -> bool:
-    """The node's answer to a transaction it already has: sent again after a lost reply or
-    a crash, the same signed bytes are the same payment, not a new one."""
-    text = error.message.lower()
-    return any(marker in text for marker in _ALREADY_KNOWN)
-
-
-# geth/bor "already known"; erigon "ALREADY_EXISTS"; nethermind "AlreadyKnown"; anvil
-# "transaction already imported".
-_ALREADY_KNOWN = ("already known", "already_exists", "alreadyknown", "already imported")
