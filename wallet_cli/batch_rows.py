@@ -129,12 +129,17 @@ def check_offline(
     A row with a bad address has "" as its target."""
     targets: list[str] = []
     problems: list[RowProblem] = []
+    parsed: dict[str, str | ChainError] = {}  # payrolls repeat payees: each checked once
     for row in rows:
-        target = ""
-        try:
-            target = adapter.parse_address(row.to, network)
-        except ChainError as error:
-            problems.append(_problem(row, error))
+        if row.to not in parsed:
+            try:
+                parsed[row.to] = adapter.parse_address(row.to, network)
+            except ChainError as error:
+                parsed[row.to] = error
+        found = parsed[row.to]
+        target = found if isinstance(found, str) else ""
+        if isinstance(found, ChainError):
+            problems.append(_problem(row, found))
         try:
             check_amount_syntax(row.amount, network, row.token)
         except ChainError as error:

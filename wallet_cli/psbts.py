@@ -247,6 +247,7 @@ def private_descriptors(
         raise WrongPassphrase(f"wallet '{wallet.name}' is locked")
     if not isinstance(secret, Mnemonic):
         raise BadInput(refusal)
+    wallet.verify_public("btc")
     return derive(to_seed(secret), bitcoin_network(network.name), script, 0)
 
 

@@ -30,6 +30,7 @@ class UnlockedKeys:
             raise WrongPassphrase(f"wallet '{self._wallet.name}' is locked")
         if not isinstance(secret, Mnemonic):
             raise BadInput("a single imported key has no Bitcoin account")
+        self._wallet.verify_public(self._family)
         return to_seed(secret)
 
     def private_key(self, index: int) -> PrivateKey:

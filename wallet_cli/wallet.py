@@ -76,6 +76,7 @@ class Wallet(Operations):
     public: PublicRecord
     _secret: vault.Secret | None = field(default=None, repr=False)
     _unlocked_vault: bytes = field(default=b"", repr=False)
+    _verified: set[str] = field(default_factory=set, repr=False)  # families checked
     # The unlocked vault's KDF cost, and where to say that it is below the default.
     kdf: Argon2idParams | None = field(default=None, repr=False)
     notify: Callable[[str], None] | None = field(default=None, repr=False)
@@ -165,7 +166,9 @@ class Wallet(Operations):
         return vault.parse(self._vault_bytes(), self.home.vault_path(self.name))
 
     def unlock(self, passphrase: str | PassphraseSources) -> vault.Secret:
-        """Decrypt once per process and check public.json against what the vault derives.
+        """Decrypt once per process and check public.json's EVM account against what the
+        vault derives (other families' records are checked by `verify_public` before their
+        keys are handed out: a Bitcoin account's descriptors cost bdk a tenth of a second).
         Core dumps are turned off first, for scripts as for the CLI."""
         if self._secret is not None:
             return self._secret
@@ -176,8 +179,9 @@ class Wallet(Operations):
             secret = vault.unseal(sealed, passphrase)
         else:
             secret = self._unseal_from(sealed, passphrase)
-        self._verify_public(secret)
+        self._verify_public(secret, "evm")
         self._secret, self._unlocked_vault = secret, data
+        self._verified = {"evm"}
         self.kdf = sealed.header.kdf
         self._note_weak_kdf()
         return secret
@@ -205,9 +209,21 @@ class Wallet(Operations):
                 ) from None
             return vault.unseal(sealed, sources.prompt())
 
-    def _verify_public(self, secret: vault.Secret) -> None:
-        expected = _public_record(self.name, secret, self.public.created_at)
+    def verify_public(self, family: Family) -> None:
+        """Check public.json's `family` records against the unlocked vault, once per process,
+        before that family's keys sign anything built from them (Bitcoin change goes to the
+        public descriptors). Raises `PublicDataMismatch`, or `WrongPassphrase` if locked."""
+        if self._secret is None:
+            raise WrongPassphrase(f"wallet '{self.name}' is locked")
+        if family not in self._verified:
+            self._verify_public(self._secret, family)
+            self._verified.add(family)
+
+    def _verify_public(self, secret: vault.Secret, family: Family) -> None:
+        expected = _public_record(self.name, secret, self.public.created_at, (family,))
         for key, record in self.public.chains.items():
+            if record.account.family != family:
+                continue
             want = expected.chains.get(key)
             if want is None or want.account != record.account:
                 raise PublicDataMismatch(
@@ -236,6 +252,7 @@ class Wallet(Operations):
             return secret
         from keystore.mnemonic import to_seed
 
+        self.verify_public(family)
         return adapter_for(family).private_key(to_seed(secret), 0, index)
 
     def change_passphrase(
@@ -270,9 +287,14 @@ class Wallet(Operations):
         return sealed.header.kdf
 
 
-def _public_record(name: str, secret: vault.Secret, created_at: str) -> PublicRecord:
+def _public_record(
+    name: str,
+    secret: vault.Secret,
+    created_at: str,
+    families: tuple[Family, ...] = DEFAULT_FAMILIES,
+) -> PublicRecord:
     chains: dict[str, ChainRecord] = {}
-    for family in DEFAULT_FAMILIES:
+    for family in families:
         adapter = adapter_for(family)
         if isinstance(secret, Mnemonic):
             from keystore.mnemonic import to_seed

@@ -516,3 +516,24 @@ def test_read_only_commands_never_ask_for_a_passphrase(anvil_home: Path) -> None
     for args in (["address"], ["list"], ["keyring", "status"]):
         result = run_wallet(args, home=anvil_home, timeout=20)
         assert result.returncode == 0, (args, result.stderr)
+
+
+def test_edited_bitcoin_public_data_is_caught_before_bitcoin_keys_are_used(
+    anvil_home: Path,
+) -> None:
+    """Bitcoin records are checked when Bitcoin keys are first handed out (not at every
+    unlock): descriptors swapped in public.json stop `descriptors --private`, while EVM
+    signing, which never reads them, goes on."""
+    public = anvil_home / "wallets" / "dev" / "public.json"
+    document = json.loads(public.read_text())
+    chains = document["chains"]
+    wpkh, tr = chains["btc:bitcoin:wpkh"], chains["btc:bitcoin:tr"]
+    wpkh["descriptors"], tr["descriptors"] = tr["descriptors"], wpkh["descriptors"]
+    public.write_text(json.dumps(document))
+    env = clean_env(WALLET_PASSPHRASE=PASSPHRASE)
+    private = ["--json", "--network", "bitcoin", "descriptors", "--private"]
+    refused = run_wallet(private, home=anvil_home, env=env)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert refused.json()["error"]["code"] == "public-data-mismatch"
+    signed = run_wallet(["--json", "sign-message", "hello"], home=anvil_home, env=env)
+    assert signed.returncode == 0, signed.stdout + signed.stderr
