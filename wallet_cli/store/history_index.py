@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from wallet_cli.errors import HistoryDamaged, HomeUnusable
+from wallet_cli.store import history_index_apply
 from wallet_cli.store.atomic import make_private_dir
 from wallet_cli.store.history import (
     EMPTY,
-    FINAL_EVENTS,
     GENESIS,
     Commit,
     History,
@@ -34,7 +34,6 @@ from wallet_cli.store.history import (
 )
 
 VERSION = 1
-ACCEPTED_EVENTS = ("broadcast", "confirmed")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v) WITHOUT ROWID;
@@ -114,7 +113,7 @@ class HistoryIndex:
         index._create()
         with index.db:
             for number, entry in enumerate(history.entries(), start=1):
-                index._apply(number, entry)
+                history_index_apply.apply(index.db, number, entry)
         return index
 
     def close(self) -> None:
@@ -146,7 +145,7 @@ class HistoryIndex:
                 covered = EMPTY
             assert covered is not None
             for number, entry in _lines(history, covered, commit):
-                self._apply(number, entry)
+                history_index_apply.apply(self.db, number, entry)
             self.db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [
@@ -155,110 +154,6 @@ class HistoryIndex:
                     ("hash", commit.hash),
                     ("size", commit.size),
                 ],
-            )
-
-    # --- indexing one entry ---------------------------------------------------------------
-
-    def _apply(self, seq: int, entry: dict[str, Any]) -> None:
-        """Fold entry number `seq` into every table (entries come in journal order)."""
-        event, tx_hash = entry.get("event"), entry.get("tx_hash")
-        network = entry.get("network")
-        if isinstance(tx_hash, str) and isinstance(event, str):
-            self.db.execute(
-                "INSERT INTO tx (tx_hash, status, signed, accepted) VALUES (?, ?, ?, 0) "
-                "ON CONFLICT (tx_hash) DO UPDATE SET status = excluded.status, "
-                "signed = max(signed, excluded.signed)",
-                (tx_hash, event, int(event == "signed")),
-            )
-        if event == "signed":
-            self._signed(seq, entry, tx_hash, network)
-        elif event == "incoming":
-            self._incoming(seq, entry, network)
-        if isinstance(tx_hash, str) and event in ACCEPTED_EVENTS:
-            row = self.db.execute("SELECT accepted FROM tx WHERE tx_hash = ?", (tx_hash,))
-            if not row.fetchone()[0]:
-                self.db.execute("UPDATE tx SET accepted = 1 WHERE tx_hash = ?", (tx_hash,))
-                amounts = self.db.execute(
-                    "SELECT network, token, base, day FROM amount WHERE tx_hash = ?", (tx_hash,)
-                ).fetchall()
-                for row_network, token, base, day in amounts:
-                    self._spent(row_network, token, int(base), day)
-        if isinstance(tx_hash, str) and event in FINAL_EVENTS:
-            self.db.execute(
-                "UPDATE tx SET final = ? WHERE tx_hash = ?", (json.dumps(entry), tx_hash)
-            )
-
-    def _signed(self, seq: int, entry: dict[str, Any], tx_hash: Any, network: Any) -> None:
-        to, key = entry.get("to"), entry.get("key")
-        if isinstance(to, str) and isinstance(network, str) and not entry.get("dry_run"):
-            self.db.execute("INSERT OR IGNORE INTO sent_to VALUES (?, ?)", (network, to))
-        if key and isinstance(key, str):
-            self.db.execute(
-                "INSERT OR REPLACE INTO batch_key VALUES (?, ?)", (key, json.dumps(entry))
-            )
-        if not isinstance(tx_hash, str) or not isinstance(network, str):
-            return
-        if entry.get("replaces"):
-            return  # a speed-up pays what its original pays, once: counted for the original
-        try:
-            base = int(entry["amount_base"])
-        except (KeyError, TypeError, ValueError):
-            return
-        token = json.dumps(entry.get("token"))
-        time = entry.get("time")
-        day = time[:10] if isinstance(time, str) and len(time) >= 10 else None
-        self.db.execute(
-            "INSERT OR REPLACE INTO amount VALUES (?, ?, ?, ?, ?, ?)",
-            (seq, tx_hash, network, token, str(base), day),
-        )
-        accepted = self.db.execute("SELECT accepted FROM tx WHERE tx_hash = ?", (tx_hash,))
-        if accepted.fetchone()[0]:
-            self._spent(network, token, base, day)
-
-    def _spent(self, network: str, token: str, base: int, day: str | None) -> None:
-        """Fold one accepted transfer into the largest-ever and per-day figures (base units
-        can pass SQLite's 64-bit integers, so they are kept as decimal text)."""
-        row = self.db.execute(
-            "SELECT base FROM largest WHERE network = ? AND token = ?", (network, token)
-        ).fetchone()
-        if row is None or int(row[0]) < base:
-            self.db.execute(
-                "INSERT OR REPLACE INTO largest VALUES (?, ?, ?)", (network, token, str(base))
-            )
-        if day is None:
-            return
-        row = self.db.execute(
-            "SELECT base FROM daily WHERE network = ? AND token = ? AND day = ?",
-            (network, token, day),
-        ).fetchone()
-        total = base + (int(row[0]) if row else 0)
-        self.db.execute(
-            "INSERT OR REPLACE INTO daily VALUES (?, ?, ?, ?)", (network, token, day, str(total))
-        )
-
-    def _incoming(self, seq: int, entry: dict[str, Any], network: Any) -> None:
-        self.db.execute(
-            "INSERT OR IGNORE INTO incoming VALUES (?)",
-            (json.dumps([entry.get("tx_hash"), entry.get("log_index")]),),
-        )
-        counterparty = entry.get("counterparty")
-        if not isinstance(network, str) or not counterparty or not isinstance(counterparty, str):
-            return
-        self.db.execute(
-            "INSERT OR IGNORE INTO party (network, counterparty) VALUES (?, ?)",
-            (network, counterparty),
-        )
-        if entry.get("flags"):
-            summary = entry.get("summary", "a suspicious transfer")
-            self.db.execute(
-                "UPDATE party SET summary = ?, first_flagged = ? "
-                "WHERE network = ? AND counterparty = ? AND first_flagged IS NULL",
-                (json.dumps(summary), seq, network, counterparty),
-            )
-        else:
-            self.db.execute(
-                "UPDATE party SET ordinary = 1 WHERE network = ? AND counterparty = ?",
-                (network, counterparty),
             )
 
     # --- what readers ask -----------------------------------------------------------------
