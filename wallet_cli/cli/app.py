@@ -21,6 +21,7 @@ from wallet_cli.cli import (
     keyring_cmds,
     keys,
     message_cmds,
+    multisig_cmds,
     network_cmds,
     psbt_cmds,
     receive_cmds,
@@ -139,6 +140,7 @@ tx_cmds.register(app)
 message_cmds.register(app)
 screening_cmds.register(app)
 bitcoin_cmds.register(app)
+multisig_cmds.register(app)
 app.add_typer(keyring_cmds.app, name="keyring")
 app.add_typer(network_cmds.app, name="network")
 app.add_typer(devnet_cmds.app, name="devnet")

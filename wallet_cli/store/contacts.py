@@ -12,8 +12,8 @@ from typing import Any
 
 from wallet_cli.errors import BadInput, HomeUnusable
 from wallet_cli.store.atomic import write_atomic
+from wallet_cli.store.documents import read_document
 from wallet_cli.store.home import Home, validate_name
-from wallet_cli.store.permissions import check_file
 
 FORMAT = "wallet-contacts"
 VERSION = 1
@@ -31,15 +31,10 @@ class Contact:
 
 def load(home: Home) -> list[Contact]:
     path = home.root / "contacts.json"
-    check_file(path)  # contacts are trusted destinations: no one else may edit them
-    try:
-        document = json.loads(path.read_bytes())
-    except FileNotFoundError:
+    # contacts are trusted destinations: no one else may edit them
+    document = read_document(path, FORMAT, VERSION, "contacts")
+    if document is None:
         return []
-    except (OSError, ValueError):
-        raise HomeUnusable(f"{path} is not valid JSON; it was left as it is") from None
-    if document.get("format") != FORMAT or document.get("version") != VERSION:
-        raise HomeUnusable(f"{path} is not a version-{VERSION} contacts file")
     try:
         return [Contact(c["name"], c["chain"], c["address"]) for c in document["contacts"]]
     except (KeyError, TypeError):
