@@ -83,9 +83,10 @@ def screen(
     *,
     allow: frozenset[str],
     confirm: Confirm,
+    sender: str | None = None,
 ) -> Report:
-    """Every output that is not this wallet's goes through screening before any signature,
-    with the pipeline's own `enforce`."""
+    """Every output that is not this wallet's (or the multisig's) goes through screening
+    before any signature, with the pipeline's own `enforce`."""
     from chains.base import Output, Preview
     from wallet_cli import screening
     from wallet_cli.screening.gather import gather
@@ -95,8 +96,9 @@ def screen(
     foreign = tuple(
         Output(o.address, native, o.sats, o.address) for o in summary.outputs if not o.mine
     )
-    public, _ = account(wallet, network)
-    sender = wallet.addresses(public.account_key, [0])[0].address
+    if sender is None:
+        public, _ = account(wallet, network)
+        sender = wallet.addresses(public.account_key, [0])[0].address
     preview = Preview(network.name, None, sender, foreign, summary.fee or 0, native)
     report = screening.check(preview, gather(wallet.home, config, network, wallet, None))
     enforce(report, allow, confirm, preview)
@@ -108,12 +110,21 @@ class Inspected:
     psbt: Any  # bdk Psbt
     summary: PsbtSummary
     watch: Any  # our watch wallet, which also finds our inputs by script when signing
+    sender: str | None = None  # a multisig's first address (screening's sender)
 
 
-def inspect(wallet: Wallet, network: Network, data: str | bytes) -> Inspected:
-    """A PSBT (base64 text or binary) read and explained against this wallet's scripts."""
+def inspect(
+    wallet: Wallet, network: Network, data: str | bytes, multisig: str | None = None
+) -> Inspected:
+    """A PSBT (base64 text or binary) read and explained against this wallet's scripts,
+    or with `multisig` against that multisig's (wallet_cli/multisig_btc.py)."""
     from chains.btc import psbt as psbts
 
+    if multisig is not None:
+        from wallet_cli.multisig_btc import inspect_psbt
+
+        psbt, summary, watch, sender = inspect_psbt(wallet, network, data, multisig)
+        return Inspected(psbt, summary, watch, sender)
     public, bitcoin = account(wallet, network)
     assert public.descriptors is not None
     psbt = psbts.load(data)
@@ -134,6 +145,7 @@ def create(
     confirm: Confirm,
     fee_rate_confirmed: bool = False,
     out: Path | None = None,
+    multisig: str | None = None,
 ) -> PsbtResult:
     """An unsigned PSBT paying `amount` (sat, or text: "0.001", "1500sat") to `to`, screened
     (RBF signalled, change to the wallet).
@@ -141,7 +153,8 @@ def create(
     Coins are `utxos` ("TXID:VOUT:SATS[:ADDRESS]", offline, 2 sat/vB by default) or the
     wallet's own from the backend (its fee quote, refused above `max-fee-rate`). Raises
     `BadInput` (no coins, fee rate, `out` already exists), `ScreeningBlocked` and
-    `ScreeningNotConfirmed`. Writes nothing: `write` does, once the caller has shown it."""
+    `ScreeningNotConfirmed`. Writes nothing: `write` does, once the caller has shown it.
+    With `multisig` the coins are that multisig's (its store) and change goes to it."""
     from chains.amounts import BTC_DECIMALS, BTC_UNITS, parse_amount
     from chains.btc import psbt as psbts
     from chains.btc import session as btc
@@ -150,7 +163,6 @@ def create(
     from wallet_cli.transfer import chain_state
     from wallet_cli.transfer_inputs import check_fee_rate
 
-    public, _ = account(wallet, network)
     recipient = adapter_for("btc").parse_address(to, network)
     sats = (
         amount if isinstance(amount, int) else parse_amount(amount, BTC_DECIMALS, units=BTC_UNITS)
@@ -159,10 +171,19 @@ def create(
         check_fee_rate(network, fee_rate, fee_rate_confirmed)
     if out is not None and out.exists():
         raise BadInput(f"{out} already exists; it was not overwritten")
-    if utxos:  # offline: exactly the coins given, at 2 sat/vB unless told
+    if multisig is not None:
+        from wallet_cli.multisig_btc import build_psbt
+
+        if utxos:
+            raise BadInput("--utxo is for single-key PSBTs; a multisig spends from its store")
+        rate = fee_rate
+        text = build_psbt(wallet, network, multisig, recipient, sats, rate)
+    elif utxos:  # offline: exactly the coins given, at 2 sat/vB unless told
         coins = [psbts.parse_coin(spec) for spec in utxos]
+        public, _ = account(wallet, network)
         text = psbts.create(public, coins, recipient, sats, fee_rate or OFFLINE_FEE_RATE)
     else:  # the wallet's coins, synced into its store; bdk picks those needed
+        public, _ = account(wallet, network)
         node = btc.backend(network)
         store = btc.open_store(public, chain_state(wallet))
         store.sync(node, deadline=btc.sync_deadline(network))
@@ -170,22 +191,32 @@ def create(
             raise BadInput("no coins: give --utxo TXID:VOUT:SATS[:ADDRESS], or fund the wallet")
         rate = fee_rate or btc.quoted_fee_rate(network, node)
         text = str(store.build([(recipient, sats)], rate).serialize())
-    found = inspect(wallet, network, text)
-    report = screen(wallet, network, config, found.summary, allow=allow, confirm=confirm)
+    found = inspect(wallet, network, text, multisig)
+    report = screen(
+        wallet, network, config, found.summary, allow=allow, confirm=confirm, sender=found.sender
+    )
     return PsbtResult(found.psbt, found.summary, report)
 
 
-def show(wallet: Wallet, network: Network, config: Config, data: str | bytes) -> PsbtResult:
-    """Explain a PSBT against this wallet; a blocking finding is reported, not raised."""
+def show(
+    wallet: Wallet,
+    network: Network,
+    config: Config,
+    data: str | bytes,
+    multisig: str | None = None,
+) -> PsbtResult:
+    """Explain a PSBT against this wallet (or a multisig); a blocking finding is reported,
+    not raised."""
     from wallet_cli import screening
     from wallet_cli.errors import ScreeningBlocked, ScreeningNotConfirmed
 
-    found = inspect(wallet, network, data)
+    found = inspect(wallet, network, data, multisig)
     psbt, summary = found.psbt, found.summary
     try:
         report = screen(
-            wallet, network, config, summary, allow=frozenset(), confirm=lambda r, p: True
-        )
+            wallet, network, config, summary, allow=frozenset(), confirm=lambda r, p: True,
+            sender=found.sender,
+        )  # fmt: skip
     except (ScreeningBlocked, ScreeningNotConfirmed) as exc:
         report = exc.report if isinstance(exc.report, screening.Report) else screening.Report()
     return PsbtResult(psbt, summary, report)
@@ -200,8 +231,11 @@ def sign(
     unlock: Callable[[], object],
     allow: frozenset[str] = frozenset(),
     confirm: Confirm,
+    multisig: str | None = None,
 ) -> PsbtResult:
     """Screen every foreign output, unlock, then sign the inputs this wallet owns (in memory).
+    With `multisig`, every input must spend that multisig's coins (else `NotThisMultisig`)
+    and this wallet's cosigner key signs each (wallet_cli/multisig_btc.py).
 
     Raises `NothingSigned` if no input is ours, `UnsignedInputs` (with `.signed` and
     `.unsigned`) if one of ours cannot be signed, an unsafe-sighash error before any
@@ -211,10 +245,18 @@ def sign(
     from chains.btc.psbt_map import parse
     from chains.btc.psbt_sign import check_sighashes
 
+    if multisig is not None:
+        from wallet_cli.multisig_btc import sign_psbt
+
+        found = inspect(wallet, network, data, multisig)
+        return sign_psbt(
+            wallet, network, config, found, multisig, unlock=unlock, allow=allow, confirm=confirm
+        )
     found = inspect(wallet, network, data)
     if not any(i["mine"] for i in found.summary.inputs):
         raise psbts.NothingSigned(
-            "no input of this PSBT spends a coin of this wallet: nothing signed"
+            "no input of this PSBT spends a coin of this wallet: nothing signed (a "
+            "multisig's PSBT is signed with --multisig NAME)"
         )
     check_sighashes(inputs_of(parse(psbts.raw_bytes(found.psbt))))
     report = screen(wallet, network, config, found.summary, allow=allow, confirm=confirm)

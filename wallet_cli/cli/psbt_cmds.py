@@ -18,6 +18,10 @@ BinaryOption = Annotated[
     bool,
     typer.Option("--binary", help="Write the PSBT as raw bytes (BIP-174 file form), not base64."),
 ]
+MultisigOption = Annotated[
+    str | None,
+    typer.Option("--multisig", help="A Bitcoin multisig of this home (wallet multisig create)."),
+]
 
 
 def _read(path: Path) -> bytes:
@@ -87,8 +91,10 @@ def create(
     ] = None,
     allow: common.AllowOption = None,
     binary: BinaryOption = False,
+    multisig: MultisigOption = None,
 ) -> None:
-    """Build an unsigned PSBT (RBF signalled, change to the wallet), screened first."""
+    """Build an unsigned PSBT (RBF signalled, change to the wallet), screened first.
+    With --multisig, from that multisig's coins, change to it, for its cosigners to sign."""
     from wallet_cli import psbts
     from wallet_cli.cli.screening_view import confirmer
 
@@ -106,6 +112,7 @@ def create(
         confirm=confirmer(session),
         fee_rate_confirmed=session.yes,
         out=out,
+        multisig=multisig,
     )
     psbt, summary, report = made.psbt, made.summary, made.report
     _write(out, psbt, replace=False, binary=binary)
@@ -122,13 +129,18 @@ def create(
 
 
 @app.command("show")
-def show(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="PSBT file.")]) -> None:
-    """Explain a PSBT: inputs, outputs, which are ours, fee, and screening findings."""
+def show(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="PSBT file.")],
+    multisig: MultisigOption = None,
+) -> None:
+    """Explain a PSBT: inputs, outputs, which are ours (or the multisig's), fee, and
+    screening findings."""
     from wallet_cli import psbts
 
     session = common.session_of(ctx)
     network = session.network()
-    shown = psbts.show(session.wallet(), network, session.config, _read(file))
+    shown = psbts.show(session.wallet(), network, session.config, _read(file), multisig)
     summary, report = shown.summary, shown.report
     output.emit(
         session.json,
@@ -143,8 +155,10 @@ def sign(
     file: Annotated[Path, typer.Argument(help="PSBT file (base64 or binary), signed in place.")],
     allow: common.AllowOption = None,
     binary: BinaryOption = False,
+    multisig: MultisigOption = None,
 ) -> None:
-    """Screen every foreign output, then sign the inputs this wallet owns.
+    """Screen every foreign output, then sign the inputs this wallet owns (with --multisig:
+    every input must be that multisig's, and this wallet's cosigner key signs each).
 
     Inputs are ours by their key origin or, without one, by script among our first 200
     receive and change addresses. If one of ours cannot be signed, nothing is written and
@@ -166,6 +180,7 @@ def sign(
             unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
             allow=frozenset(allow or ()),
             confirm=confirmer(session),
+            multisig=multisig,
         )
     except UnsignedInputs as exc:
         extra = {"signed_inputs": exc.signed, "unsigned_inputs": exc.unsigned}
