@@ -131,6 +131,16 @@ cat > permit.json <<EOF
  "message": {"to": "$bob", "contents": "hello"}}
 EOF
 run --yes sign-typed-data permit.json
+# A Safe of this wallet's addresses 0, 1 and 2 (threshold 2), one proposal file passed around.
+owners=$(json address --count 3 | field '",".join(a["address"] for a in d["addresses"])')
+safe=$(json multisig create --owners "$owners" --threshold 2 --name team | field 'd["safe"]')
+run multisig info team
+run --yes send --to "$safe" --amount 1
+run multisig add team-copy "$safe"
+run --yes multisig propose team --to "$carol" --amount 0.5 --out pay.json
+run --yes multisig sign pay.json
+run --yes multisig sign pay.json --index 1
+run --yes multisig exec pay.json
 run network add sepolia --chain evm --rpc https://rpc.sepolia.org --chain-id 11155111
 
 # Bitcoin: addresses and descriptors need no node; balance, send and PSBTs use the server.
@@ -149,6 +159,13 @@ run --network bitcoin psbt create --to "$foreign" --amount 1500sat --out pay.psb
   --utxo "$(printf '%064d' 7):0:20000:$ours" --fee-rate 5
 run --network bitcoin psbt show pay.psbt
 run --network bitcoin psbt sign pay.psbt
+# A 2-of-3 Bitcoin multisig of this wallet and two others of the home (their BIP-48 keys).
+run --network bitcoin multisig btc-key
+key_main=$(json --wallet main --network bitcoin multisig btc-key | field 'd["key"]')
+key_savings=$(json --wallet savings --network bitcoin multisig btc-key | field 'd["key"]')
+run --network bitcoin multisig create --chain btc --name vault --threshold 2 \
+  --cosigner "$key_main" --cosigner "$key_savings"
+run --network bitcoin multisig info vault
 
 # Screening on its own.
 run check "$carol"
