@@ -15,7 +15,7 @@ from chains.btc import psbt_map as m
 from chains.btc.networks import BitcoinNetwork
 from chains.btc.psbt import raw_bytes
 from chains.btc.psbt_inputs import inputs_of
-from chains.btc.psbt_sign import UnsignedInputs, _bdk_sign, _Signing, check_sighashes
+from chains.btc.psbt_sign import SigningJob, UnsignedInputs, bdk_sign, check_sighashes
 
 
 def signers(psbt: Any) -> list[set[str]]:
@@ -31,10 +31,10 @@ def signers(psbt: Any) -> list[set[str]]:
 def sign(psbt: Any, private: tuple[str, str], network: BitcoinNetwork, fingerprint: str) -> int:
     """Add this cosigner's signature to every input; returns the number of inputs. Raises
     `UnsignedInputs` (nothing kept by the caller) when an input stays without it."""
-    job = _Signing(psbt, private, network)
+    job = SigningJob(psbt, private, network)
     job.reread()
     check_sighashes(job.views)
-    _bdk_sign(job, lookahead=1)
+    bdk_sign(job, lookahead=1)
     who = signers(psbt)
     missing = [v for v, names in zip(inputs_of(m.parse(raw_bytes(psbt))), who, strict=True)
                if fingerprint not in names]  # fmt: skip

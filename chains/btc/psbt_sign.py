@@ -43,7 +43,9 @@ class UnsignedInputs(ChainError):
 
 
 @dataclass
-class _Signing:
+class SigningJob:
+    """One PSBT to sign with one set of private descriptors (single-key or multisig)."""
+
     psbt: Any
     private: tuple[str, str]
     network: BitcoinNetwork
@@ -72,10 +74,10 @@ def sign(psbt: Any, private: tuple[str, str], network: BitcoinNetwork, watch: An
     """
     origin = _FINGERPRINT.search(private[0])
     ours = origin.group(1) if origin else ""
-    job = _Signing(psbt, private, network)
+    job = SigningJob(psbt, private, network)
     job.reread()
     claimed = {v.index for v in job.views if ours in v.fingerprints}
-    _bdk_sign(job, lookahead=1)  # inputs with our key origin need no address index
+    bdk_sign(job, lookahead=1)  # inputs with our key origin need no address index
     job.reread()
     scripts: dict[int, int] = {}
     if watch is not None or any(
@@ -84,7 +86,7 @@ def sign(psbt: Any, private: tuple[str, str], network: BitcoinNetwork, watch: An
         scripts = job.by_script(watch or watch_wallet(private, network))
         missing = [scripts[i] for i in scripts if not job.views[i].signed]
         if missing:
-            _bdk_sign(job, lookahead=max(missing) + 1)
+            bdk_sign(job, lookahead=max(missing) + 1)
             job.reread()
     owned = sorted(claimed | set(scripts))
     if not owned:
@@ -112,7 +114,8 @@ def check_sighashes(views: list[InputView]) -> None:
         )
 
 
-def _bdk_sign(job: _Signing, lookahead: int) -> None:
+def bdk_sign(job: SigningJob, lookahead: int) -> None:
+    """bdk signs what the job's private descriptors can sign, `lookahead` addresses deep."""
     bdk = _bdk()
     signer = watch_wallet(job.private, job.network, lookahead=lookahead)
     options = bdk.SignOptions(

@@ -14,7 +14,7 @@ from chains.errors import ChainError, RpcError, UnsupportedChain
 from chains.evm import abi, safe_abi
 from chains.evm.fees import FeePolicy, check_gas, check_transfer_fee, gas_price, quote_calls
 from chains.evm.rpc import RpcClient, hex_data, quantity
-from chains.evm.transfer import _as_revert
+from chains.evm.transfer import as_revert
 from chains.evm.tx import Eip1559Tx, LegacyTx, Transaction
 from chains.session import FeeChoice, UnsignedTx
 
@@ -140,7 +140,7 @@ def plan_call(
     price = gas_price(fees.legacy, policy, answers[1 : 1 + len(quote)])
     estimate = answers[-1]
     if isinstance(estimate, RpcError):
-        raise _as_revert(estimate, "the Safe call would fail")
+        raise as_revert(estimate, "the Safe call would fail")
     gas = fees.gas_limit or check_gas(
         quantity(estimate, "eth_estimateGas", "gas") * (100 + GAS_HEADROOM) // 100
     )
@@ -171,7 +171,7 @@ def _eth_call(client: RpcClient, to: str, data: bytes, sender: str | None = None
     try:
         answer = client.call("eth_call", [request, "latest"])
     except RpcError as exc:
-        raise _as_revert(exc, "the Safe refused the call") from None
+        raise as_revert(exc, "the Safe refused the call") from None
     return hex_data(answer, "eth_call", "Safe call")
 
 

@@ -153,7 +153,7 @@ def plan_batch(
         if gas_limit is None:
             estimate = estimates[position]
             if isinstance(estimate, RpcError):
-                raise ItemError(position, _as_revert(estimate, "the transfer would fail"))
+                raise ItemError(position, as_revert(estimate, "the transfer would fail"))
             gas = check_gas(quantity(estimate, "eth_estimateGas", "gas"))
         else:
             gas = gas_limit
@@ -235,7 +235,7 @@ def failure_reason(client: RpcClient, receipt: dict[str, Any], tx: Transaction, 
             client.call("eth_call", [call, block])
         except RpcError as exc:
             if exc.rpc_code == REVERT_CODE or isinstance(exc.data, str):
-                return _as_revert(exc, "reverted").message
+                return as_revert(exc, "reverted").message
             continue
         break
     gas_used = quantity(receipt.get("gasUsed", "0x0"), "eth_getTransactionReceipt", "gasUsed")
@@ -250,7 +250,8 @@ def _ok(answer: Any) -> Any:
     return answer
 
 
-def _as_revert(error: RpcError, prefix: str) -> WouldRevert:
+def as_revert(error: RpcError, prefix: str) -> WouldRevert:
+    """The node's revert answer as a readable reason (the revert string when it sent one)."""
     reason = None
     if isinstance(error.data, str) and error.data.startswith("0x"):
         try:
