@@ -325,3 +325,22 @@ def test_screening_runs_on_propose_sign_and_exec(trio: Trio, chain: Chain) -> No
     assert stopped.returncode == 3, stopped.stdout + stopped.stderr
     assert chain.nonce(OWNERS[0]) == sender_nonce
     assert safe_nonce(chain, trio.safe) == 0
+
+
+def test_funding_ones_own_safe_is_a_self_transfer_not_a_strange_contract(
+    trio: Trio, chain: Chain, tmp_path: Path
+) -> None:
+    """The home's own Safe is among its own addresses for screening: no contract-recipient
+    warning when it is funded. A home that does not know the Safe still gets one."""
+
+    def rules(home: Path) -> list[str]:
+        checked = wallet(home, "check", trio.safe)
+        return [f["rule"] for f in checked.json()["screening"]["findings"]]
+
+    ours = rules(trio.homes[0])
+    assert "contract-recipient" not in ours, ours
+    assert "self-transfer" in ours
+    stranger = tmp_path / "stranger"
+    shutil.copytree(trio.homes[0], stranger)
+    (stranger / "multisigs.json").unlink()
+    assert "contract-recipient" in rules(stranger)

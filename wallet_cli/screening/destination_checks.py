@@ -68,6 +68,8 @@ def contract_recipient(output: Output, preview: Preview, context: Context) -> It
         return
     if output.recipient in context.contacts or output.recipient.lower() == ZERO:
         return
+    if output.recipient in context.own_addresses:
+        return  # this home's own multisig: a contract meant to hold the funds
     answer = context.code.is_contract(output.recipient)
     if answer is None:
         yield Finding(

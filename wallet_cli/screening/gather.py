@@ -56,6 +56,7 @@ def gather(
         finally:
             index.close()
         limits = _limits(config.spending_policy(wallet.name))
+        own.update(_own_multisigs(home, network))
     known = sent_to | set(contacts) | set(own)
     poisoners = {a: why for a, why in suspicious.items() if a not in known}
     trusted = [
@@ -76,6 +77,17 @@ def gather(
         spent_today=today,
         limits=limits,
     )
+
+
+def _own_multisigs(home: Home, network: Network) -> dict[str, str]:
+    """The Safes this home remembers on this network: ours, not strangers' contracts."""
+    from wallet_cli.store import multisigs
+
+    return {
+        str(record["safe"]): f"your multisig {record['name']!r}"
+        for record in multisigs.load_all(home)
+        if record.get("network") == network.name and isinstance(record.get("safe"), str)
+    }
 
 
 def _by_asset(
