@@ -122,7 +122,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "contract-recipient",
         "warn",
-        "A native transfer to a contract (eth_getCode) that is not a contact.",
+        "A native transfer to a contract (eth_getCode) that is not a contact or this home's Safe.",
         "sending ETH to a token contract",
         contract_recipient,
     ),
@@ -157,7 +157,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "self-transfer",
         "info",
-        "The destination is one of this wallet's addresses.",
+        "The destination is one of this wallet's addresses (or a Safe this home knows).",
         "0x7099…79C8 is one of this wallet's own addresses",
         self_transfer,
     ),
