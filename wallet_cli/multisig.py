@@ -2,7 +2,14 @@
 to the family's module (wallet_cli/multisig_safe.py: a Safe on EVM; wallet_cli/multisig_btc.py:
 m-of-n P2WSH on Bitcoin), which builds on the one transfer pipeline (a proposal is planned,
 screened and previewed like a send; only signing and broadcasting differ). Nothing here prints
-or prompts: results carry their JSON document and the lines a person reads."""
+or prompts: results carry their JSON document and the lines a person reads.
+
+A deviation from DESIGN's sketch: its `MultisigScheme` (propose, add_signature, is_complete,
+finalize per chain) is not one Protocol here. The two families' cosigning files differ in
+kind (a SafeTx JSON checked against the contract; a PSBT that bdk combines and finalizes),
+so each keeps its own steps (`multisig propose/sign/exec`; `psbt create/sign/combine/finalize
+--multisig`) over the same screening, enforcement, key hand-over and session pieces; only
+`create` and `info` are shared."""
 
 from __future__ import annotations
 
