@@ -31,7 +31,9 @@ else
     git -C "$work/repo" status --short >&2
     exit 1
   fi
-  for dev_only in pytest eth_account pexpect pbk hypothesis; do
+  # eth_account and web3 come with safe-eth-py, whose bundled Safe contract JSON the wallet
+  # reads; the packages never import them (tests/unit/test_architecture.py).
+  for dev_only in pytest pexpect pbk hypothesis; do
     if "$venv/bin/python" -c "import $dev_only" 2>/dev/null; then
       echo "tour: $dev_only is installed: this is not a runtime-only environment" >&2
       exit 1

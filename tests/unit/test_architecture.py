@@ -254,3 +254,27 @@ def test_help_loads_no_heavy_library(args: list[str]) -> None:
     )
     result = json.loads(out.stdout)
     assert result == {"code": 0, "heavy": []}
+
+
+# safe-eth-py is installed for its bundled Safe contract JSON only (chains/evm/safe_abi.py reads
+# it as package data); it brings web3 and eth-account, which the packages never import: they
+# are heavy, and eth-account is what the tests check our own signing against.
+NEVER_IMPORTED = ("web3", "eth_account", "safe_eth")
+
+
+def never_imported(tree: ast.AST) -> list[tuple[int, str]]:
+    return [(line, name) for line, name in imported_names(tree) if first(name) in NEVER_IMPORTED]
+
+
+def test_the_packages_never_import_web3_eth_account_or_safe_eth() -> None:
+    found = [
+        f"{module}:{line} imports {name}"
+        for module, _, tree in sources()
+        for line, name in never_imported(tree)
+    ]
+    assert not found, found
+
+
+def test_the_never_imported_rule_catches_a_planted_import() -> None:
+    planted = ast.parse("def f():\n    from eth_account import Account\n    import web3.main\n")
+    assert [name for _, name in never_imported(planted)] == ["eth_account", "web3.main"]
