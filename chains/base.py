@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from keystore.secret import PrivateKey, Seed
 
@@ -105,6 +105,18 @@ class PublicAccount:
         return self.key or self.family
 
 
+def receive_path(account: PublicAccount, index: int) -> str | None:
+    """The derivation path of receive address `index` of `account`, for display (EVM:
+    <path>/i; Bitcoin: <account>/0/i; Solana: m/44'/501'/i'/0', hardened throughout)."""
+    if not account.path:
+        return None
+    if account.family == "btc":
+        return f"{account.path}/0/{index}"
+    if account.family == "sol":
+        return f"{account.path}/{index}'/0'"
+    return f"{account.path}/{index}"
+
+
 class ChainAdapter(Protocol):
     """One chain family. The wallet layer calls only these; nothing outside chains/<family>/
     knows how that family derives keys, spells addresses or builds transactions."""
@@ -160,6 +172,16 @@ class ChainAdapter(Protocol):
         the node has the network's `rpc-timeout`, or `timeout` when shorter. `state` is a
         private folder where the account may keep what it learnt of the chain (Bitcoin:
         bdk's wallet store)."""
+        ...
+
+
+@runtime_checkable
+class SeedAddresses(Protocol):
+    """A family whose addresses derive from the seed only (Solana: ed25519 is hardened-only),
+    so its public record caches them and its `addresses` serves only that cache."""
+
+    def seed_addresses(self, seed: Seed, account: int, indexes: Sequence[int]) -> list[Account]:
+        """Receive addresses at `indexes` of BIP-44 `account`, derived from the seed."""
         ...
 
 

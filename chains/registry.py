@@ -18,4 +18,10 @@ def adapter_for(family: str) -> ChainAdapter:
         from chains.btc.adapter import BtcAdapter
 
         return BtcAdapter()
-    raise UnsupportedChain(f"chain family {family!r} is not supported yet (supported: evm, btc)")
+    if family == "sol":
+        from chains.sol.adapter import SolAdapter
+
+        return SolAdapter()
+    raise UnsupportedChain(
+        f"chain family {family!r} is not supported yet (supported: evm, btc, sol)"
+    )

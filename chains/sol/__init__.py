@@ -1,0 +1,1 @@
+"""Solana: ed25519 keys (SLIP-10), base58 addresses."""
