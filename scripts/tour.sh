@@ -123,6 +123,12 @@ run history
 run history --verify
 signature=$(json sign-message "text" | field 'd["signature"]')
 run verify-message --address 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --signature "$signature" "text"
+# Solana: keys, addresses and messages from the same mnemonic (sending is not built yet).
+run --network solana address --count 3
+sol=$(json --network solana address --index 0 | field 'd["addresses"][0]["address"]')
+solsig=$(json --network solana sign-message "text" | field 'd["signature"]')
+run --network solana verify-message --address "$sol" --signature "$solsig" "text"
+run --network solana export-solana-keypair --index 0 --out id.json
 cat > permit.json <<EOF
 {"types": {"EIP712Domain": [{"name": "name", "type": "string"},
   {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],

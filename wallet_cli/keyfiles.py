@@ -75,3 +75,20 @@ def export_v3(wallet: Wallet, index: int, password: str) -> bytes:
 
     key = wallet.private_key("evm", index)
     return json.dumps(v3.encrypt(key, password, key_address(key))).encode()
+
+
+def export_solana_keypair(wallet: Wallet, index: int) -> bytes:
+    """The Solana key at `index` of an unlocked wallet as a solana-keygen keypair file (a JSON
+    array of 64 numbers: secret then public key). It is the key in the clear: 0600, new file."""
+    from chains.sol import keypair
+
+    return keypair.encode(wallet.private_key("sol", index))
+
+
+def read_solana_keypair(path: Path) -> tuple[PrivateKey, str]:
+    """The key in a solana-keygen keypair file and its address; a file whose public half is
+    not its secret's is refused (`bad-keypair`)."""
+    from chains.sol import keypair
+
+    key = keypair.decode(read_limited(path, KEYSTORE_LIMIT, "keypair file"))
+    return key, adapter_for("sol").address_of_key(key)

@@ -1,5 +1,7 @@
 """Message signing through the same screen-then-sign step as transfers.
 
+On Solana networks a message is signed with ed25519 over its bytes (base58 signature).
+
 A personal message (EIP-191) has no destination, so nothing is screened; typed data
 (EIP-712) names a verifying contract, which is screened like a recipient, and a domain
 chain id other than the network's is a warning: a signature meant for another chain is a
@@ -35,7 +37,11 @@ class MessageSignature:
     report: screening.Report
 
 
-def sign_personal(wallet: Wallet, index: int, message: bytes, unlock: Unlock) -> MessageSignature:
+def sign_personal(
+    wallet: Wallet, index: int, message: bytes, unlock: Unlock, family: str = "evm"
+) -> MessageSignature:
+    if family == "sol":
+        return _sign_solana(wallet, index, message, unlock)
     address = wallet.addresses("evm", [index])[0].address
     unlock()
     digest = messages.personal_digest(message)
@@ -43,6 +49,23 @@ def sign_personal(wallet: Wallet, index: int, message: bytes, unlock: Unlock) ->
     return MessageSignature(
         address, "0x" + signature.hex(), "0x" + digest.hex(), screening.Report()
     )
+
+
+def _sign_solana(wallet: Wallet, index: int, message: bytes, unlock: Unlock) -> MessageSignature:
+    """Ed25519 over the message bytes themselves (no prefix, no digest): what Solana
+    wallets' signMessage gives; `digest` is the message in hex, for the record."""
+    from chains.sol import messages as sol_messages
+
+    address = wallet.addresses("sol", [index])[0].address
+    unlock()
+    signature = sol_messages.sign(wallet.private_key("sol", index), message)
+    return MessageSignature(address, signature, message.hex(), screening.Report())
+
+
+def verify_solana(address: str, message: bytes, signature: str) -> bool:
+    from chains.sol import messages as sol_messages
+
+    return sol_messages.verify(address, message, signature)
 
 
 def verify_personal(address: str, message: bytes, signature_hex: str) -> tuple[bool, str]:

@@ -128,13 +128,14 @@ class Operations:
         ).report
 
     def sign_message(
-        self, message: bytes, *, unlock: Unlocking, index: int = 0
+        self, message: bytes, *, unlock: Unlocking, index: int = 0, family: str = "evm"
     ) -> MessageSignature:
-        """An EIP-191 personal-message signature (as `personal_sign`) by address `index`.
-        Raises `WrongPassphrase`, `InvalidIndex`."""
+        """An EIP-191 personal-message signature (as `personal_sign`) by address `index`;
+        with `family` "sol", ed25519 over the bytes (base58). Raises `WrongPassphrase`,
+        `InvalidIndex`."""
         from wallet_cli.messages import sign_personal
 
-        return sign_personal(self._wallet, index, message, self._unlocker(unlock))
+        return sign_personal(self._wallet, index, message, self._unlocker(unlock), family)
 
     @staticmethod
     def verify_message(address: str, message: bytes, signature: str) -> tuple[bool, str]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from chains.base import Account, Family
+from chains.base import Account, ChainAdapter, Family, PublicAccount, SeedAddresses
 from chains.registry import adapter_for
 from keystore import vault
 from keystore.errors import WrongPassphrase
@@ -40,7 +40,7 @@ from wallet_cli.store.public import ChainRecord, PublicRecord
 INITIAL_ADDRESSES = 10
 MAX_INDEX = 2**31 - 1
 MAX_COUNT = 10_000
-DEFAULT_FAMILIES: tuple[Family, ...] = ("evm", "btc")
+DEFAULT_FAMILIES: tuple[Family, ...] = ("evm", "btc", "sol")
 
 
 def select_name(home: Home, config: Config, requested: str | None) -> str:
@@ -125,7 +125,12 @@ class Wallet(Operations):
     def chain(self, key: str) -> ChainRecord:
         record = self.public.chains.get(key)
         if record is None:
-            what = "a single imported key has none" if self.kind == "key" else "restore it again"
+            what = (
+                "a single imported key has none"
+                if self.kind == "key"
+                else "made before that chain: any command that unlocks it adds the account, "
+                "e.g. 'wallet address --unlock'"
+            )
             raise HomeUnusable(
                 f"wallet {self.name!r} has no {key} account in its public data ({what})"
             )
@@ -138,7 +143,8 @@ class Wallet(Operations):
             if not 0 <= index <= MAX_INDEX:
                 raise InvalidIndex(f"address index {index} is outside 0 to {MAX_INDEX}")
         record = self.chain(family)
-        if record.account.xpub is None and any(i != 0 for i in indexes):
+        single = record.account.xpub is None and record.account.path is None
+        if single and any(i != 0 for i in indexes):
             raise InvalidIndex(f"wallet {self.name!r} holds a single key: its only index is 0")
         cached = self.public.cached(family, list(indexes))
         if cached is not None:
@@ -182,9 +188,53 @@ class Wallet(Operations):
         self._verify_public(secret, "evm")
         self._secret, self._unlocked_vault = secret, data
         self._verified = {"evm"}
+        self._add_missing_families(secret)
         self.kdf = sealed.header.kdf
         self._note_weak_kdf()
         return secret
+
+    def _add_missing_families(self, secret: vault.Secret) -> None:
+        """A wallet made before a family existed (public.json without a Solana account)
+        gains that family's accounts now, written atomically under the lock: no restore."""
+        if not isinstance(secret, Mnemonic):
+            return
+        missing = tuple(
+            f
+            for f in DEFAULT_FAMILIES
+            if not any(r.account.family == f for r in self.public.chains.values())
+        )
+        if not missing:
+            return
+        added = _public_record(self.name, secret, self.public.created_at, missing).chains
+        try:
+            with self.home.lock():
+                fresh = PublicRecord.read(self.home.public_path(self.name))
+                for key, record in added.items():
+                    fresh.chains.setdefault(key, record)
+                write_atomic(self.home.public_path(self.name), fresh.to_bytes())
+                self.public = fresh
+        except OSError:
+            for key, record in added.items():
+                self.public.chains.setdefault(key, record)
+        # Not marked verified: another process may have written these records first, so
+        # `verify_public` still checks them before any of their keys sign.
+
+    def seed_addresses(self, family: str, indexes: Sequence[int]) -> list[Account]:
+        """Addresses of a seed-only family (Solana) beyond the cache: derived from the
+        unlocked secret and cached in public.json, so later calls need no passphrase."""
+        secret = self._secret
+        if secret is None:
+            raise WrongPassphrase(f"wallet '{self.name}' is locked")
+        record = self.chain(family)
+        adapter = adapter_for(record.account.family)
+        if not isinstance(secret, Mnemonic) or not isinstance(adapter, SeedAddresses):
+            return self.addresses(family, indexes)
+        from keystore.mnemonic import to_seed
+
+        self.verify_public(record.account.family)
+        derived = adapter.seed_addresses(to_seed(secret), 0, list(indexes))
+        self._cache(family, derived)
+        return derived
 
     def _note_weak_kdf(self) -> None:
         if self.kdf is None or not self.kdf.below_default() or self.notify is None:
@@ -231,7 +281,7 @@ class Wallet(Operations):
                     f"({key} account); it was altered: restore the wallet from its mnemonic"
                 )
             indexes = sorted(record.addresses)
-            truth = adapter_for(record.account.family).addresses(want.account, indexes)
+            truth = _derive(adapter_for(record.account.family), want.account, secret, indexes)
             if any(record.addresses[a.index] != a.address for a in truth):
                 raise PublicDataMismatch(
                     f"{self.home.public_path(self.name)} lists an address the vault does not "
@@ -306,8 +356,20 @@ def _public_record(
         else:
             continue  # a single secp256k1 key is an EVM account only
         for account in accounts:
-            derived = adapter.addresses(account, initial)
+            derived = _derive(adapter, account, secret, initial)
             record = ChainRecord(account, {a.index: a.address for a in derived})
             chains[account.account_key] = record
     kind = "mnemonic" if isinstance(secret, Mnemonic) else "key"
     return PublicRecord(name, kind, created_at, chains)
+
+
+def _derive(
+    adapter: ChainAdapter, account: PublicAccount, secret: vault.Secret, indexes: list[int]
+) -> list[Account]:
+    """Addresses from public data, or from the seed for a family that has no public
+    derivation (Solana's hardened-only ed25519)."""
+    if isinstance(adapter, SeedAddresses) and isinstance(secret, Mnemonic) and account.path:
+        from keystore.mnemonic import to_seed
+
+        return adapter.seed_addresses(to_seed(secret), 0, indexes)
+    return adapter.addresses(account, indexes)

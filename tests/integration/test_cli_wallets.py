@@ -38,7 +38,8 @@ def test_restore_then_address_and_list(anvil_home: Path) -> None:
     accounts = {a["account"]: a for a in listing["wallets"][0]["accounts"]}
     assert accounts["evm"]["first_address"] == ANVIL_ADDRESS_0
     assert accounts["btc:bitcoin:wpkh"]["path"] == "m/84'/0'/0'"
-    assert set(accounts) == {"evm"} | {
+    assert accounts["sol"]["path"] == "m/44'/501'"
+    assert set(accounts) == {"evm", "sol"} | {
         f"btc:{n}:{s}"
         for n in ("bitcoin", "bitcoin-testnet", "bitcoin-signet", "bitcoin-regtest")
         for s in ("wpkh", "tr")

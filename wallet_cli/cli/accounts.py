@@ -1,4 +1,5 @@
-"""`wallet list`, `wallet use` and `wallet address`: public data only, never a passphrase."""
+"""`wallet list`, `wallet use` and `wallet address`: public data only, no passphrase unless
+`address --unlock` asks for addresses only a seed derives (Solana's hardened-only ed25519)."""
 
 from __future__ import annotations
 
@@ -97,6 +98,14 @@ def address(
     index: Annotated[int, typer.Option("--index", help="First address index.")] = 0,
     count: Annotated[int, typer.Option("--count", help="How many addresses.")] = 1,
     script: common.ScriptOption = None,
+    unlock: Annotated[
+        bool,
+        typer.Option(
+            "--unlock",
+            help="Derive addresses public data does not hold (Solana beyond index 9), "
+            "with the passphrase, and cache them.",
+        ),
+    ] = False,
 ) -> None:
     """Addresses of this wallet on the current network's chain."""
     from wallet_cli.addresses import account_key
@@ -110,7 +119,12 @@ def address(
         raise InvalidIndex("--index must not be negative")
     wallet = session.wallet()
     key = account_key(network, script)
-    accounts = wallet.addresses(key, list(range(index, index + count)))
+    indexes = list(range(index, index + count))
+    if unlock:
+        wallet.unlock(session.unlock_sources(wallet))
+        accounts = wallet.seed_addresses(key, indexes)
+    else:
+        accounts = wallet.addresses(key, indexes)
     output.emit(
         session.json,
         {

@@ -27,6 +27,7 @@ from wallet_cli.cli import (
     receive_cmds,
     screening_cmds,
     send_cmds,
+    solana_cmds,
     tx_cmds,
 )
 from wallet_cli.cli.session import Session, remember
@@ -138,6 +139,7 @@ batch_cmds.register(app)
 history_cmds.register(app)
 tx_cmds.register(app)
 message_cmds.register(app)
+solana_cmds.register(app)
 screening_cmds.register(app)
 bitcoin_cmds.register(app)
 multisig_cmds.register(app)

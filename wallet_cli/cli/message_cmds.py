@@ -52,12 +52,16 @@ def sign_message(
     index: IndexOption = 0,
     hex_input: Annotated[bool, typer.Option("--hex", help="The message is hex bytes.")] = False,
 ) -> None:
-    """Sign a personal message (EIP-191, as personal_sign)."""
+    """Sign a personal message (EIP-191, as personal_sign; ed25519 on Solana networks)."""
     session = common.session_of(ctx)
+    family = session.network().family
     wallet = session.wallet()
     data = _message_bytes(message, hex_input)
     signed = wallet.sign_message(
-        data, unlock=lambda: wallet.unlock(session.unlock_sources(wallet)), index=index
+        data,
+        unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
+        index=index,
+        family=family,
     )
     output.emit(
         session.json,
@@ -69,7 +73,9 @@ def sign_message(
 def verify_message(
     ctx: typer.Context,
     address: Annotated[str, typer.Option("--address", help="The claimed signer.")],
-    signature: Annotated[str, typer.Option("--signature", help="65-byte hex signature.")],
+    signature: Annotated[
+        str, typer.Option("--signature", help="65-byte hex (EVM) or base58 (Solana) signature.")
+    ],
     message: Annotated[str | None, typer.Argument(help="The signed text; default: stdin.")] = None,
     hex_input: Annotated[bool, typer.Option("--hex", help="The message is hex bytes.")] = False,
 ) -> None:
@@ -78,8 +84,20 @@ def verify_message(
     from wallet_cli.wallet import Wallet
 
     session = common.session_of(ctx)
-    claimed = evm_address(address)
+    network = session.network()
     data = _message_bytes(message, hex_input)
+    if network.family == "sol":
+        from wallet_cli.addresses import parse_address
+        from wallet_cli.messages import verify_solana
+
+        claimed = parse_address(network, address)
+        valid = verify_solana(claimed, data, signature)
+        lines = [f"valid: signed by {claimed}" if valid else f"INVALID: not signed by {claimed}"]
+        output.emit(session.json, {"valid": valid, "address": claimed}, lines)
+        if not valid:
+            raise typer.Exit(1)
+        return
+    claimed = evm_address(address)
     valid, recovered = Wallet.verify_message(claimed, data, signature)
     output.emit(
         session.json,

@@ -25,6 +25,10 @@ BUILT_IN_NETWORKS = {
         name: Network(name, "btc", None, None, is_devnet=name == "bitcoin-regtest")
         for name in ("bitcoin", "bitcoin-testnet", "bitcoin-signet", "bitcoin-regtest")
     },
+    # Solana: keys and addresses only for now; sending is not built yet.
+    "solana": Network("solana", "sol", "https://api.mainnet-beta.solana.com"),
+    "solana-devnet": Network("solana-devnet", "sol", "https://api.devnet.solana.com"),
+    "solana-localnet": Network("solana-localnet", "sol", "http://127.0.0.1:8899", is_devnet=True),
 }
 
 # The floor for a lowered KDF cost: even a throwaway test home keeps a memory-hard KDF.

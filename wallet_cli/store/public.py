@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chains.base import Account, PublicAccount, family_of
+from chains.base import Account, PublicAccount, family_of, receive_path
 from wallet_cli.errors import HomeUnusable
 
 FORMAT = "wallet-public"
@@ -61,10 +61,8 @@ class PublicRecord:
         record = self.chains.get(key)
         if record is None or any(i not in record.addresses for i in indexes):
             return None
-        path = record.account.path
-        if path and record.account.family == "btc":
-            path += "/0"  # receive addresses: the external chain under the account
-        return [Account(i, f"{path}/{i}" if path else None, record.addresses[i]) for i in indexes]
+        account = record.account
+        return [Account(i, receive_path(account, i), record.addresses[i]) for i in indexes]
 
     @classmethod
     def read(cls, path: Path) -> PublicRecord:
@@ -78,7 +76,8 @@ class PublicRecord:
                 if family is None:
                     raise ValueError(f"unknown chain family in account {key!r}")
                 addresses = {int(i): str(a) for i, a in entry["addresses"].items()}
-                single = addresses.get(0) if entry["xpub"] is None else None
+                single_key = entry["xpub"] is None and entry["path"] is None
+                single = addresses.get(0) if single_key else None
                 descriptors = entry.get("descriptors")
                 account = PublicAccount(
                     family,
