@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from chains.base import Account, ChainAdapter, Family, PublicAccount, SeedAddresses
+from chains.base import Account, Family, SeedAddresses
 from chains.registry import adapter_for
 from keystore import vault
 from keystore.errors import WrongPassphrase
@@ -24,23 +24,25 @@ from keystore.secret import Mnemonic, PrivateKey
 from wallet_cli.errors import (
     HomeUnusable,
     InvalidIndex,
-    PublicDataMismatch,
     VaultChanged,
     WalletAmbiguous,
     WalletExists,
     WalletNotFound,
 )
 from wallet_cli.operations import Operations
+from wallet_cli.public_check import (
+    DEFAULT_FAMILIES,
+    check_public,
+    public_record,
+)
 from wallet_cli.store.atomic import write_atomic
 from wallet_cli.store.config import Config
 from wallet_cli.store.home import Home, validate_name
 from wallet_cli.store.permissions import check_dir, check_file
 from wallet_cli.store.public import ChainRecord, PublicRecord
 
-INITIAL_ADDRESSES = 10
 MAX_INDEX = 2**31 - 1
 MAX_COUNT = 10_000
-DEFAULT_FAMILIES: tuple[Family, ...] = ("evm", "btc", "sol")
 
 
 def select_name(home: Home, config: Config, requested: str | None) -> str:
@@ -110,7 +112,7 @@ class Wallet(Operations):
         if home.wallet_dir(name).exists():
             raise WalletExists(f"a wallet named {name!r} already exists in {home.root}")
         created_at = datetime.now(UTC).isoformat(timespec="seconds")
-        public = _public_record(name, secret, created_at)
+        public = public_record(name, secret, created_at)
         sealed = vault.seal(secret, passphrase, name=name, created_at=created_at, kdf=kdf)
         with home.lock():
             home.create_wallet_dir(
@@ -205,7 +207,7 @@ class Wallet(Operations):
         )
         if not missing:
             return
-        added = _public_record(self.name, secret, self.public.created_at, missing).chains
+        added = public_record(self.name, secret, self.public.created_at, missing).chains
         try:
             with self.home.lock():
                 fresh = PublicRecord.read(self.home.public_path(self.name))
@@ -270,23 +272,7 @@ class Wallet(Operations):
             self._verified.add(family)
 
     def _verify_public(self, secret: vault.Secret, family: Family) -> None:
-        expected = _public_record(self.name, secret, self.public.created_at, (family,))
-        for key, record in self.public.chains.items():
-            if record.account.family != family:
-                continue
-            want = expected.chains.get(key)
-            if want is None or want.account != record.account:
-                raise PublicDataMismatch(
-                    f"{self.home.public_path(self.name)} does not match the vault "
-                    f"({key} account); it was altered: restore the wallet from its mnemonic"
-                )
-            indexes = sorted(record.addresses)
-            truth = _derive(adapter_for(record.account.family), want.account, secret, indexes)
-            if any(record.addresses[a.index] != a.address for a in truth):
-                raise PublicDataMismatch(
-                    f"{self.home.public_path(self.name)} lists an address the vault does not "
-                    "derive; it was altered: restore the wallet from its mnemonic"
-                )
+        check_public(self.home.public_path(self.name), self.public, secret, family)
 
     def unlocked_secret(self) -> vault.Secret | None:
         """The secret if `unlock` ran, else None: for library code that derives keys."""
@@ -335,41 +321,3 @@ class Wallet(Operations):
             write_atomic(self.home.vault_path(self.name), new_data)
             self._unlocked_vault, self.kdf = new_data, sealed.header.kdf
         return sealed.header.kdf
-
-
-def _public_record(
-    name: str,
-    secret: vault.Secret,
-    created_at: str,
-    families: tuple[Family, ...] = DEFAULT_FAMILIES,
-) -> PublicRecord:
-    chains: dict[str, ChainRecord] = {}
-    for family in families:
-        adapter = adapter_for(family)
-        if isinstance(secret, Mnemonic):
-            from keystore.mnemonic import to_seed
-
-            accounts = adapter.public_accounts(to_seed(secret), 0)
-            initial = list(range(INITIAL_ADDRESSES))
-        elif family == "evm":
-            accounts, initial = [adapter.public_account_for_key(secret)], [0]
-        else:
-            continue  # a single secp256k1 key is an EVM account only
-        for account in accounts:
-            derived = _derive(adapter, account, secret, initial)
-            record = ChainRecord(account, {a.index: a.address for a in derived})
-            chains[account.account_key] = record
-    kind = "mnemonic" if isinstance(secret, Mnemonic) else "key"
-    return PublicRecord(name, kind, created_at, chains)
-
-
-def _derive(
-    adapter: ChainAdapter, account: PublicAccount, secret: vault.Secret, indexes: list[int]
-) -> list[Account]:
-    """Addresses from public data, or from the seed for a family that has no public
-    derivation (Solana's hardened-only ed25519)."""
-    if isinstance(adapter, SeedAddresses) and isinstance(secret, Mnemonic) and account.path:
-        from keystore.mnemonic import to_seed
-
-        return adapter.seed_addresses(to_seed(secret), 0, indexes)
-    return adapter.addresses(account, indexes)
