@@ -19,8 +19,6 @@ from wallet_cli.transfer import connect, final_entry
 if TYPE_CHECKING:
     from wallet_cli.wallet import Wallet
 
-TxStatus = Receipt  # the name this module's callers knew
-
 
 def parse_hash(text: str, network: Network) -> str:
     """A transaction hash as `network`'s chain spells it; exit 2 before any node is asked."""

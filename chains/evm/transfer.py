@@ -65,36 +65,6 @@ class TransferItem:
     typed_as: str = ""
 
 
-def plan_transfer(
-    client: RpcClient,
-    *,
-    network: str,
-    chain_id: int,
-    sender: str,
-    recipient: str,
-    asset: Asset,
-    amount: int,
-    typed_as: str,
-    legacy: bool = False,
-    gas_limit: int | None = None,
-    fees: FeePolicy | None = None,
-) -> TransferPlan:
-    item = TransferItem(recipient, asset, amount, typed_as)
-    try:
-        return plan_batch(
-            client,
-            network=network,
-            chain_id=chain_id,
-            sender=sender,
-            items=[item],
-            legacy=legacy,
-            gas_limit=gas_limit,
-            fees=fees,
-        )[0]
-    except ItemError as exc:
-        raise exc.error from None
-
-
 def plan_batch(
     client: RpcClient,
     *,
