@@ -1,4 +1,5 @@
-"""A small JSON-RPC client over one keep-alive HTTP connection, with batch requests.
+"""An EVM node's JSON-RPC, on the shared client (chains/jsonrpc.py: one keep-alive
+connection, batches, deadlines, reads asked again after no answer).
 
 Why not web3.py: it takes ~0.3 s to import, and its receipt wait polls at a fixed 100 ms,
 which caps a send loop near 9 tx/s. This client reuses one connection, sends batches in one
@@ -21,26 +22,32 @@ with an error `already_known` recognises.
 
 from __future__ import annotations
 
-import itertools
-import json
 import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from chains.errors import ChainIdMismatch, MalformedReply, NodeUnreachable, RpcError
-from chains.http import DEFAULT_TIMEOUT, MAX_REPLY_BYTES, HttpClient, NoAnswer, one_line
+from chains.http import DEFAULT_TIMEOUT, MAX_REPLY_BYTES
+from chains.jsonrpc import MAX_BATCH, RETRIES, Call, JsonRpcClient
+from chains.jsonrpc import shown as _shown
 
-Call = tuple[str, Sequence[Any]]
+__all__ = [
+    "MAX_BATCH",
+    "READS",
+    "RETRIES",
+    "Call",
+    "RpcClient",
+    "already_known",
+    "checked_receipt",
+    "hex_data",
+    "quantity",
+]
 
 POLL_START = 0.002
-MAX_BATCH = 200  # calls in one JSON-RPC request; longer batches are split
 POLL_MAX = 0.5
 _QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}")  # at most 256 bits, as the EVM's words
 _DATA = re.compile(r"0x(?:[0-9a-fA-F]{2})*")
-_HEADERS = {"Content-Type": "application/json", "Connection": "keep-alive"}
-RETRIES = 2  # more attempts of a read that got no answer
-RETRY_PAUSE = 0.05  # seconds before the first retry; doubled for the next
 READS = frozenset(
     {
         "anvil_getAutomine",
@@ -94,72 +101,13 @@ def hex_data(value: object, method: str, field: str) -> bytes:
     raise MalformedReply(f"the node's {method} reply has a malformed {field}: {_shown(value)}")
 
 
-def _shown(value: object) -> str:
-    text = " ".join(repr(value).split())
-    return text if len(text) <= 40 else text[:37] + "..."
+class RpcClient(JsonRpcClient):
+    """An EVM node's JSON-RPC: chain id checks and receipt waits on the shared client."""
 
-
-class RpcClient:
     def __init__(
         self, url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_REPLY_BYTES
     ) -> None:
-        self._http = HttpClient(url, timeout, max_bytes)
-        self.url = self._http.url
-        self._ids = itertools.count(1)
-        self.retried = 0  # reads asked again after no answer (for benchmarks and tests)
-
-    @property
-    def timeout(self) -> float:
-        return self._http.timeout
-
-    def close(self) -> None:
-        self._http.close()
-
-    def call(self, method: str, params: Sequence[Any] = (), deadline: float | None = None) -> Any:
-        request = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
-        return _result(self._post(request, deadline, method in READS), method)
-
-    def batch(self, calls: Sequence[Call], deadline: float | None = None) -> list[Any]:
-        """Results in call order; an entry that failed is returned as its `RpcError`.
-
-        Sent as JSON-RPC batches of at most MAX_BATCH calls, one after another: a node
-        asked 4,000 calls in one request answered none of them within the timeout, and
-        nodes cap batch sizes (geth: 1,000). Each request gets its own `timeout`; one made
-        only of READS is asked again after no answer (module docstring)."""
-        results: list[Any] = []
-        for start in range(0, len(calls), MAX_BATCH):
-            results += self._batch(calls[start : start + MAX_BATCH], deadline)
-        return results
-
-    def _batch(self, calls: Sequence[Call], deadline: float | None) -> list[Any]:
-        if not calls:
-            return []
-        first = next(self._ids)
-        for _ in range(len(calls) - 1):
-            next(self._ids)
-        requests = [
-            {"jsonrpc": "2.0", "id": first + i, "method": method, "params": list(params)}
-            for i, (method, params) in enumerate(calls)
-        ]
-        answers = self._post(requests, deadline, all(method in READS for method, _ in calls))
-        if not isinstance(answers, list):
-            raise RpcError(f"the node answered a batch with {type(answers).__name__}")
-        by_id = {
-            answer.get("id"): answer
-            for answer in answers
-            if isinstance(answer, dict) and isinstance(answer.get("id"), int)
-        }
-        results: list[Any] = []
-        for i, (method, _) in enumerate(calls):
-            answer = by_id.get(first + i)
-            if answer is None:
-                results.append(RpcError(f"the node gave no answer to {method}"))
-                continue
-            try:
-                results.append(_result(answer, method))
-            except RpcError as exc:
-                results.append(exc)
-        return results
+        super().__init__(url, timeout, max_bytes, READS)
 
     def chain_id(self) -> int:
         return quantity(self.call("eth_chainId"), "eth_chainId", "chain id")
@@ -222,41 +170,6 @@ class RpcClient:
             pause = min(pause * 2, POLL_MAX)
         return receipts
 
-    def _post(self, payload: Any, deadline: float | None, read: bool) -> Any:
-        body = json.dumps(payload).encode()
-        status, data = self._request(body, deadline, read)
-        if status != 200:
-            raise NodeUnreachable(f"the node at {self.url} answered HTTP {status}: {data[:200]!r}")
-        try:
-            return json.loads(data)
-        except (ValueError, RecursionError):
-            raise RpcError(f"the node at {self.url} answered with malformed JSON") from None
-
-    def _request(self, body: bytes, deadline: float | None, read: bool) -> tuple[int, bytes]:
-        """POST `body`; a read again after no answer, RETRIES times, all by one deadline:
-        the caller's, or else `timeout` from now (so `rpc-timeout` still bounds a call)."""
-        overall = time.monotonic() + self.timeout if deadline is None else deadline
-        retries = RETRIES if read else 0
-        pause = RETRY_PAUSE
-        for attempt in range(retries + 1):
-            try:
-                return self._http.request(
-                    "POST",
-                    body=body,
-                    headers=_HEADERS,
-                    deadline=deadline if not attempt else overall,
-                    idempotent=read,
-                )
-            except NoAnswer as exc:
-                if attempt == retries or overall - time.monotonic() <= pause:
-                    if not attempt:
-                        raise
-                    raise NoAnswer(f"{exc.message} (asked {attempt + 1} times)") from None
-            self.retried += 1
-            time.sleep(pause)
-            pause *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
-
 
 def checked_receipt(answer: object) -> dict[str, Any]:
     """A receipt whose fields the wallet reads are well-formed (block number, status, gas)."""
@@ -268,16 +181,3 @@ def checked_receipt(answer: object) -> dict[str, Any]:
         if field in answer:
             quantity(answer[field], method, field)
     return answer
-
-
-def _result(answer: Any, method: str) -> Any:
-    if not isinstance(answer, dict):
-        raise RpcError(f"the node answered {method} with {type(answer).__name__}")
-    error = answer.get("error")
-    if error is not None:
-        message = error.get("message", "unknown error") if isinstance(error, dict) else error
-        code = error.get("code") if isinstance(error, dict) else None
-        code = code if isinstance(code, int) else None
-        data = error.get("data") if isinstance(error, dict) else None
-        raise RpcError(f"{method}: {one_line(message, 300)}", code, data)
-    return answer.get("result")
