@@ -30,7 +30,12 @@ class Seed(_Secret):
 
 
 class PrivateKey(_Secret):
-    """A raw 32-byte private key."""
+    """A raw 32-byte private key (secp256k1 unless it is an `Ed25519Key`)."""
+
+
+class Ed25519Key(PrivateKey):
+    """A raw 32-byte ed25519 secret (a Solana key). Its own type, so the vault seals it as
+    its own kind and no code takes it for a secp256k1 key."""
 
 
 @dataclass(frozen=True, eq=False)

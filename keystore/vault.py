@@ -18,13 +18,15 @@ from typing import Any, Literal
 from keystore.errors import VaultUnreadable, WrongPassphrase
 from keystore.files import load_json
 from keystore.kdf import Argon2idParams, derive_key
-from keystore.secret import Mnemonic, PrivateKey
+from keystore.secret import Ed25519Key, Mnemonic, PrivateKey
 
 FORMAT = "wallet-vault"
 VERSION = 1
 NONCE_LENGTH = 12
 
-VaultKind = Literal["mnemonic", "key"]
+# "key" is one secp256k1 key (an EVM account), "sol-key" one ed25519 key (a Solana account).
+VaultKind = Literal["mnemonic", "key", "sol-key"]
+KINDS: tuple[VaultKind, ...] = ("mnemonic", "key", "sol-key")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,12 @@ class SealedVault:
 Secret = Mnemonic | PrivateKey
 
 
+def kind_of(secret: Secret) -> VaultKind:
+    if isinstance(secret, Mnemonic):
+        return "mnemonic"
+    return "sol-key" if isinstance(secret, Ed25519Key) else "key"
+
+
 def seal(
     secret: Secret,
     passphrase: str,
@@ -74,8 +82,7 @@ def seal(
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     params = (kdf or Argon2idParams()).with_fresh_salt()
-    kind: VaultKind = "mnemonic" if isinstance(secret, Mnemonic) else "key"
-    header = VaultHeader(name, kind, created_at, params, os.urandom(NONCE_LENGTH))
+    header = VaultHeader(name, kind_of(secret), created_at, params, os.urandom(NONCE_LENGTH))
     key = derive_key(passphrase, params)
     plaintext = _encode_secret(secret)
     ciphertext = AESGCM(key).encrypt(header.nonce, plaintext, header.associated_data())
@@ -116,7 +123,7 @@ def parse(data: bytes, path: Path) -> SealedVault:
         if cipher.get("name") != "aes-256-gcm":
             raise VaultUnreadable(f"vault file {where} uses an unknown cipher")
         kind = raw_header["kind"]
-        if kind not in ("mnemonic", "key"):
+        if kind not in KINDS:
             raise VaultUnreadable(f"vault file {where} holds an unknown kind of secret")
         header = VaultHeader(
             name=_str(raw_header["name"]),
@@ -154,7 +161,8 @@ def _decode_secret(plaintext: bytes, kind: VaultKind) -> Secret:
     body = json.loads(plaintext)
     if kind == "mnemonic":
         return Mnemonic(body["mnemonic"], body["bip39_passphrase"])
-    return PrivateKey(bytes.fromhex(body["private_key"]))
+    raw = bytes.fromhex(body["private_key"])
+    return Ed25519Key(raw) if kind == "sol-key" else PrivateKey(raw)
 
 
 def _canonical(value: dict[str, Any]) -> bytes:

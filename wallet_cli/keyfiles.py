@@ -1,5 +1,5 @@
-"""Secrets that arrive from outside the vault: a pasted hex key or mnemonic, and Web3
-Secret Storage v3 key files (geth, cast wallet, MetaMask) in and out.
+"""Secrets that arrive from outside the vault: a pasted hex key or mnemonic, Web3 Secret
+Storage v3 key files (geth, cast wallet, MetaMask) and solana-keygen keypairs in and out.
 
 The CLI asks the person; this module reads, checks and converts, with the same size limits
 as the keystore's own files, so a script importing a key gets the same refusals.
@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from chains.registry import adapter_for
 from keystore.files import KEYSTORE_LIMIT, SECRET_TEXT_LIMIT, load_json, read_limited
-from keystore.secret import PrivateKey
+from keystore.secret import Ed25519Key, PrivateKey
 from wallet_cli.errors import BadInput
 from wallet_cli.wallet import Wallet
 
@@ -85,10 +85,21 @@ def export_solana_keypair(wallet: Wallet, index: int) -> bytes:
     return keypair.encode(wallet.private_key("sol", index))
 
 
-def read_solana_keypair(path: Path) -> tuple[PrivateKey, str]:
-    """The key in a solana-keygen keypair file and its address; a file whose public half is
-    not its secret's is refused (`bad-keypair`)."""
+def read_solana_keypair(source: Path | BinaryIO) -> tuple[Ed25519Key, str]:
+    """The key in a solana-keygen keypair file (or piped on a stream, at most 64 KiB) and its
+    address; a file whose public half is not its secret's is refused (`bad-keypair`)."""
     from chains.sol import keypair
+    from keystore.files import read_stream
 
-    key = keypair.decode(read_limited(path, KEYSTORE_LIMIT, "keypair file"))
+    if isinstance(source, Path):
+        data = read_limited(source, KEYSTORE_LIMIT, "keypair file")
+    else:
+        data = read_stream(source, KEYSTORE_LIMIT, "the keypair on standard input")
+    key = keypair.decode(data)
     return key, adapter_for("sol").address_of_key(key)
+
+
+def sol_key_wallet_name(address: str) -> str:
+    """The name a Solana single-key wallet gets when none is given: `sol-` and the first 8
+    characters of its address."""
+    return "sol-" + address[:8]

@@ -10,12 +10,26 @@ from pathlib import Path
 from chains.base import Account, ChainAdapter, Family, PublicAccount, SeedAddresses
 from chains.registry import adapter_for
 from keystore import vault
-from keystore.secret import Mnemonic
+from keystore.secret import Ed25519Key, Mnemonic, PrivateKey
 from wallet_cli.errors import PublicDataMismatch
 from wallet_cli.store.public import ChainRecord, PublicRecord
 
 INITIAL_ADDRESSES = 10
 DEFAULT_FAMILIES: tuple[Family, ...] = ("evm", "btc", "sol")
+
+
+def key_family(key: PrivateKey) -> Family:
+    """The one family a single-key wallet has: its key's curve says which (vault kind)."""
+    return "sol" if isinstance(key, Ed25519Key) else "evm"
+
+
+def unlock_families(secret: vault.Secret, public: PublicRecord) -> set[Family]:
+    """What `unlock` checks at once: a seed's EVM account (the others before their keys
+    sign), or every record of a single-key wallet (no costly derivation there), so one
+    that lists a family its key does not have is refused too."""
+    if isinstance(secret, Mnemonic):
+        return {"evm"}
+    return {key_family(secret)} | {r.account.family for r in public.chains.values()}
 
 
 def public_record(
@@ -32,16 +46,15 @@ def public_record(
 
             accounts = adapter.public_accounts(to_seed(secret), 0)
             initial = list(range(INITIAL_ADDRESSES))
-        elif family == "evm":
+        elif family == key_family(secret):
             accounts, initial = [adapter.public_account_for_key(secret)], [0]
         else:
-            continue  # a single secp256k1 key is an EVM account only
+            continue  # a single key is an account of its own curve's family only
         for account in accounts:
             derived = derive(adapter, account, secret, initial)
             record = ChainRecord(account, {a.index: a.address for a in derived})
             chains[account.account_key] = record
-    kind = "mnemonic" if isinstance(secret, Mnemonic) else "key"
-    return PublicRecord(name, kind, created_at, chains)
+    return PublicRecord(name, vault.kind_of(secret), created_at, chains)
 
 
 def derive(
@@ -59,19 +72,25 @@ def derive(
 def check_public(path: Path, public: PublicRecord, secret: vault.Secret, family: Family) -> None:
     """Raise `PublicDataMismatch` unless `public`'s `family` records are what `secret` gives."""
     expected = public_record(public.name, secret, public.created_at, (family,))
+    remedy = (
+        "restore the wallet from its mnemonic"
+        if isinstance(secret, Mnemonic)
+        else "import its key again"
+    )
     for key, record in public.chains.items():
         if record.account.family != family:
             continue
         want = expected.chains.get(key)
         if want is None or want.account != record.account:
             raise PublicDataMismatch(
-                f"{path} does not match the vault ({key} account); it was altered: restore "
-                "the wallet from its mnemonic"
+                f"{path} does not match the vault ({key} account); it was altered: {remedy}"
             )
         indexes = sorted(record.addresses)
-        truth = derive(adapter_for(record.account.family), want.account, secret, indexes)
-        if any(record.addresses[a.index] != a.address for a in truth):
+        single = want.account.single_address is not None
+        truth = [] if single else derive(adapter_for(family), want.account, secret, indexes)
+        if (single and record.addresses != want.addresses) or any(
+            record.addresses[a.index] != a.address for a in truth
+        ):
             raise PublicDataMismatch(
-                f"{path} lists an address the vault does not derive; it was altered: restore "
-                "the wallet from its mnemonic"
+                f"{path} lists an address the vault does not derive; it was altered: {remedy}"
             )

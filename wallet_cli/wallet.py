@@ -22,6 +22,7 @@ from keystore.kdf import Argon2idParams
 from keystore.passphrase import PassphraseSources, resolve
 from keystore.secret import Mnemonic, PrivateKey
 from wallet_cli.errors import (
+    BadInput,
     HomeUnusable,
     InvalidIndex,
     VaultChanged,
@@ -33,7 +34,9 @@ from wallet_cli.operations import Operations
 from wallet_cli.public_check import (
     DEFAULT_FAMILIES,
     check_public,
+    key_family,
     public_record,
+    unlock_families,
 )
 from wallet_cli.store.atomic import write_atomic
 from wallet_cli.store.config import Config
@@ -127,9 +130,10 @@ class Wallet(Operations):
     def chain(self, key: str) -> ChainRecord:
         record = self.public.chains.get(key)
         if record is None:
+            single = {"key": "a single imported EVM key", "sol-key": "a single Solana key"}
             what = (
-                "a single imported key has none"
-                if self.kind == "key"
+                f"{single[self.kind]} has none"
+                if self.kind in single
                 else "made before that chain: any command that unlocks it adds the account, "
                 "e.g. 'wallet address --unlock'"
             )
@@ -174,10 +178,11 @@ class Wallet(Operations):
         return vault.parse(self._vault_bytes(), self.home.vault_path(self.name))
 
     def unlock(self, passphrase: str | PassphraseSources) -> vault.Secret:
-        """Decrypt once per process and check public.json's EVM account against what the
-        vault derives (other families' records are checked by `verify_public` before their
-        keys are handed out: a Bitcoin account's descriptors cost bdk a tenth of a second).
-        Core dumps are turned off first, for scripts as for the CLI."""
+        """Decrypt once per process and check public.json's EVM account (a single key's
+        every record) against what the vault derives (other families' records are checked by
+        `verify_public` before their keys are handed out: a Bitcoin account's descriptors
+        cost bdk a tenth of a second). Core dumps are turned off first, for scripts as for
+        the CLI."""
         if self._secret is not None:
             return self._secret
         disable_core_dumps()
@@ -187,9 +192,11 @@ class Wallet(Operations):
             secret = vault.unseal(sealed, passphrase)
         else:
             secret = self._unseal_from(sealed, passphrase)
-        self._verify_public(secret, "evm")
+        families = unlock_families(secret, self.public)
+        for family in sorted(families):
+            self._verify_public(secret, family)
         self._secret, self._unlocked_vault = secret, data
-        self._verified = {"evm"}
+        self._verified = set(families)
         self._add_missing_families(secret)
         self.kdf = sealed.header.kdf
         self._note_weak_kdf()
@@ -283,6 +290,12 @@ class Wallet(Operations):
         if secret is None:
             raise WrongPassphrase(f"wallet '{self.name}' is locked")
         if isinstance(secret, PrivateKey):
+            if family != key_family(secret):
+                names = {"evm": "EVM", "btc": "Bitcoin", "sol": "Solana"}
+                raise BadInput(
+                    f"wallet {self.name!r} holds a single {names[key_family(secret)]} key: "
+                    f"it has no {names.get(family, family)} account"
+                )
             if index != 0:
                 raise InvalidIndex(f"wallet {self.name!r} holds a single key: its only index is 0")
             return secret

@@ -8,7 +8,8 @@ import json
 
 from chains.errors import ChainError
 from chains.sol import keys
-from keystore.secret import PrivateKey
+from keystore.files import JsonRejected, load_json
+from keystore.secret import Ed25519Key, PrivateKey
 
 
 class BadKeypair(ChainError):
@@ -21,10 +22,11 @@ def encode(key: PrivateKey) -> bytes:
     return json.dumps(list(secret + keys.public_key(secret))).encode()
 
 
-def decode(data: bytes) -> PrivateKey:
+def decode(data: bytes) -> Ed25519Key:
+    """The key in a keypair file's bytes (read bounded by the caller; nesting is bounded here)."""
     try:
-        numbers = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+        numbers = load_json(data)
+    except JsonRejected:
         raise BadKeypair("not a solana-keygen keypair file (a JSON array of 64 numbers)") from None
     if (
         not isinstance(numbers, list)
@@ -35,4 +37,4 @@ def decode(data: bytes) -> PrivateKey:
     raw = bytes(numbers)
     if keys.public_key(raw[:32]) != raw[32:]:
         raise BadKeypair("the keypair's public half does not match its secret: refused")
-    return PrivateKey(raw[:32])
+    return Ed25519Key(raw[:32])
