@@ -157,6 +157,12 @@ class ChainAdapter(Protocol):
         a txid of 64 hex digits), lowercased, or `InvalidTxHash`."""
         ...
 
+    def well_known(self, address: str) -> str | None:
+        """What `address` (as `parse_address` returns it) is when it is a protocol fixture,
+        not an account anyone holds a key to ("the System Program"), or None: screening
+        blocks sending there without knowing any family's table."""
+        ...
+
     def connect(
         self,
         network: Network,

@@ -1,13 +1,14 @@
 """Addresses outside one wallet's public data: which account a network and script choose,
 checking an address someone typed, and the payment URI a payer's wallet scans.
 
-BIP-21 on Bitcoin networks (`bitcoin:ADDR?amount=`, in BTC) and EIP-681 on EVM ones
-(`ethereum:ADDR@CHAINID?value=`, in wei). Nothing here needs a passphrase or a node.
+BIP-21 on Bitcoin networks (`bitcoin:ADDR?amount=`, in BTC), EIP-681 on EVM ones
+(`ethereum:ADDR@CHAINID?value=`, in wei) and a Solana Pay transfer request on Solana ones
+(`solana:ADDR?amount=`, in SOL). Nothing here needs a passphrase or a node.
 """
 
 from __future__ import annotations
 
-from chains.amounts import BTC_DECIMALS, BTC_UNITS, format_amount, parse_amount
+from chains.amounts import BTC_DECIMALS, BTC_UNITS, format_amount, parse_amount, units_for
 from chains.base import Network
 from chains.registry import adapter_for
 from wallet_cli.errors import BadInput
@@ -26,7 +27,8 @@ def parse_address(network: Network, text: str) -> str:
 
 
 def payment_uri(network: Network, address: str, amount: str | None = None) -> str:
-    """The URI to receive `amount` (text such as 1.5, 20gwei, 1000sat) at `address`."""
+    """The URI to receive `amount` (text such as 1.5, 20gwei, 1000sat, 5000lamports) at
+    `address`."""
     if network.family == "btc":
         uri = f"bitcoin:{address}"
         if amount is not None:
@@ -39,6 +41,15 @@ def payment_uri(network: Network, address: str, amount: str | None = None) -> st
             uri += f"@{network.chain_id}"
         if amount is not None:
             uri += f"?value={parse_amount(amount, network.native.decimals)}"
+        return uri
+    if network.family == "sol":
+        # Solana Pay (docs.solanapay.com/spec): the amount in SOL as a plain decimal, never
+        # in lamports nor in scientific notation; 0.5 SOL is `amount=0.5`.
+        uri = f"solana:{address}"
+        if amount is not None:
+            decimals = network.native.decimals
+            lamports = parse_amount(amount, decimals, units=units_for(network.family))
+            uri += f"?amount={format_amount(lamports, decimals)}"
         return uri
     raise BadInput(f"no payment URI for {network.family} networks")
 

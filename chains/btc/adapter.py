@@ -57,6 +57,9 @@ class BtcAdapter:
             raise InvalidTxHash(f"not a Bitcoin txid (64 hex digits): {text[:80]!r}")
         return text.strip().lower()
 
+    def well_known(self, address: str) -> str | None:
+        return None
+
     def connect(
         self,
         network: Network,

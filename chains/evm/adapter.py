@@ -49,6 +49,9 @@ class EvmAdapter:
             raise InvalidTxHash(f"not a transaction hash (0x and 64 hex digits): {text[:80]!r}")
         return text.strip().lower()
 
+    def well_known(self, address: str) -> str | None:
+        return None  # precompiles, zero and burn addresses: screening's own EVM rules
+
     def connect(
         self,
         network: Network,

@@ -1,7 +1,8 @@
 """`wallet receive`: the address to give a payer, as text, a payment URI and, on a
 terminal, a QR code (segno, imported only then). Public data only: never a passphrase.
 
-The URI (BIP-21 or EIP-681) comes from the library: wallet_cli/addresses.py.
+The URI (BIP-21, EIP-681 or a Solana Pay transfer request) comes from the library:
+wallet_cli/addresses.py.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ def receive(
     index: Annotated[int, typer.Option("--index", help="Which address of the wallet.")] = 0,
     amount: Annotated[
         str | None,
-        typer.Option("--amount", help="Ask for this amount in the URI (1.5, 20gwei, 1000sat)."),
+        typer.Option(
+            "--amount", help="Ask for this amount in the URI (1.5, 20gwei, 1000sat, 5000lamports)."
+        ),
     ] = None,
     script: common.ScriptOption = None,
 ) -> None:

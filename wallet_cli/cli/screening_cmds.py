@@ -175,7 +175,9 @@ def lists_add(
     file: Annotated[Path, typer.Argument(help="CSV with an 'address' column, or one a line.")],
     name: Annotated[str, typer.Option("--name", help="Name of the list.")],
 ) -> None:
-    """Add your own block list (EVM addresses); a send to any of them is blocked."""
+    """Add your own block list; a send to any of its addresses is blocked.
+
+    A CSV with an `address` column (EVM), and a `chain` column (evm, btc, sol) for others."""
     from wallet_cli.user_lists import add_list
 
     session = common.session_of(ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chains.base import Output, Preview
+from chains.registry import adapter_for
 from wallet_cli.screening.context import Context, dev_addresses
 from wallet_cli.screening.report import Finding
 
@@ -52,6 +53,19 @@ def precompile(output: Output, preview: Preview, context: Context) -> Iterable[F
         )
 
 
+def program_address(output: Output, preview: Preview, context: Context) -> Iterable[Finding]:
+    """A protocol fixture of the chain (Solana: a program, a sysvar, the wrapped-SOL mint),
+    as the chain's adapter names it: no family's table lives here."""
+    what = adapter_for(context.network.family).well_known(output.recipient)
+    if what:
+        yield Finding(
+            "program-address",
+            "block",
+            f"{output.recipient} is {what}, not an account anyone holds a key to: "
+            "whatever is sent there is lost",
+        )
+
+
 def token_to_itself(output: Output, preview: Preview, context: Context) -> Iterable[Finding]:
     contract = output.asset.contract
     if contract and output.recipient.lower() == contract.lower():
@@ -82,8 +96,9 @@ def contract_recipient(output: Output, preview: Preview, context: Context) -> It
         yield Finding(
             "contract-recipient",
             "warn",
-            f"{output.recipient} is a contract: sending it {output.asset.symbol} directly may "
-            "lose the funds unless it is meant to receive them",
+            f"{output.recipient} is a contract (on Solana: a program, mint or token account), "
+            f"not a wallet: sending it {output.asset.symbol} directly may lose the funds unless "
+            "it is meant to receive them",
         )
 
 

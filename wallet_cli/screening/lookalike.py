@@ -3,7 +3,8 @@ trusted address, the shape of address poisoning. The thresholds and their arithm
 docs/screening.md (generated from THRESHOLDS below).
 
 Only the part a person reads is compared, case-insensitively on EVM: the 40 hex digits
-after `0x`; on Bitcoin and Solana, the characters after the fixed prefix. An index keyed by
+after `0x`; on Bitcoin, the characters after the fixed prefix; on Solana, the whole base58
+address, case-sensitively (base58 tells `a` from `A`). An index keyed by
 every flagged (prefix, suffix) shape makes a check a handful of dict lookups, whatever the
 number of trusted addresses.
 """
@@ -30,7 +31,7 @@ def readable(family: str, address: str) -> str:
             if address.lower().startswith(prefix):
                 return address[len(prefix) :].lower()
         return address[1:]
-    return address
+    return address  # Solana: no prefix, and never lowered
 
 
 def common_prefix(a: str, b: str) -> int:

@@ -25,6 +25,7 @@ from wallet_cli.screening.destination_checks import (
     dev_key_sender,
     no_checksum,
     precompile,
+    program_address,
     token_to_itself,
     typed_data_chain,
     zero_address,
@@ -111,6 +112,14 @@ RULES: tuple[Rule, ...] = (
         "An EVM precompile (0x…01 to 0x…ff) is not an account.",
         "0x0000000000000000000000000000000000000001",
         precompile,
+    ),
+    Rule(
+        "program-address",
+        "block",
+        "A protocol fixture nobody holds a key to: on Solana a native or SPL program, a "
+        "sysvar, the incinerator or the wrapped-SOL mint (the chain adapter's `well_known`).",
+        "11111111111111111111111111111111 is the System Program",
+        program_address,
     ),
     Rule(
         "token-to-itself",
