@@ -1,7 +1,8 @@
 """Amounts: user text to integer base units and back, exactly, never through float.
 
 `1.5` means 1.5 of the display unit (ETH, BTC, or a token's decimals); a suffix names
-another unit of the chain (`20gwei`, `1000wei`, `2eth` on EVM; `1500sat` on Bitcoin). More
+another unit of the chain (`20gwei`, `1000wei`, `2eth` on EVM; `1500sat` on Bitcoin;
+`5000lamports` on Solana). More
 decimals than the unit has is an error, never a rounding. Shared by every chain family.
 Text longer than any real amount is refused before parsing (Python's int() refuses more
 than 4,300 digits with a bare ValueError, and a huge number is never meant).
@@ -17,6 +18,7 @@ ETHER_DECIMALS = 18
 UNITS = {"wei": 0, "gwei": 9, "eth": 18, "ether": 18}
 BTC_DECIMALS = 8
 BTC_UNITS = {"sat": 0, "sats": 0, "btc": 8}
+SOL_UNITS = {"lamport": 0, "lamports": 0, "sol": 9}
 # ASCII only: a Bengali four looks like an 8, and Python's \d would accept it.
 _NUMBER = re.compile(r"(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?", re.ASCII)
 # 2^256 - 1 wei has 78 digits; with a point, 18 decimals, spaces and a unit, 100 is plenty.
@@ -65,5 +67,6 @@ def format_amount(base_units: int, decimals: int) -> str:
 
 
 def units_for(family: str) -> dict[str, int]:
-    """The unit suffixes a native amount may carry on a chain family (`20gwei`, `1500sat`)."""
-    return BTC_UNITS if family == "btc" else UNITS
+    """The unit suffixes a native amount may carry on a chain family (`20gwei`, `1500sat`,
+    `5000lamports`)."""
+    return {"btc": BTC_UNITS, "sol": SOL_UNITS}.get(family, UNITS)

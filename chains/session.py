@@ -27,8 +27,14 @@ from chains.base import Asset, Network, Output, Preview
 from chains.errors import ChainError
 from keystore.secret import PrivateKey, Seed
 
-Status = Literal["success", "failed", "pending", "not-found"]
+Status = Literal["success", "failed", "pending", "not-found", "expired"]
 Progress = Callable[[int], None]  # how many outcomes are in so far
+
+
+class Expired(str):
+    """A node's refusal that means the transaction's validity window has passed (Solana: its
+    blockhash is no longer recent): it can never land, and the same plan signed again with
+    fresh chain data may. Any other refusal is final."""
 
 
 class ItemError(Exception):
@@ -77,7 +83,8 @@ class SignedTx:
 @dataclass(frozen=True)
 class Receipt:
     """What the node says of a transaction: mined (`success` or `failed`, with the block),
-    still `pending` in its pool, or `not-found` (never seen, or dropped)."""
+    still `pending` in its pool, `not-found` (never seen, or dropped), or `expired` (never
+    seen, and past its validity window: it can never land, and signing it again is safe)."""
 
     tx_hash: str
     status: Status
@@ -152,7 +159,8 @@ class ChainSession(Protocol):
 
     def broadcast(self, signed: Sequence[SignedTx]) -> list[str | None]:
         """Send each transaction (at most `max_batch`); per transaction None when the node took
-        it (or already had it), else the node's refusal in its own words."""
+        it (or already had it), else the node's refusal in its own words (an `Expired` one
+        when it can never land as signed)."""
         ...
 
     def wait(

@@ -57,12 +57,13 @@ def load_config(home: Home) -> Config:
 
 
 def open_network(home: Home, config: Config, name: str) -> Network:
-    """The network called `name`; `devnet` is the wallet-managed anvil while it runs,
-    unless config.toml defines `devnet` itself. Raises `UnknownNetwork`."""
-    if name == "devnet" and not config.is_configured("devnet"):
+    """The network called `name`; `devnet` is the wallet-managed anvil while it runs, and
+    `solana-localnet` the wallet-managed Solana node, unless config.toml defines that network
+    itself. Raises `UnknownNetwork`."""
+    if name in ("devnet", "solana-localnet") and not config.is_configured(name):
         from wallet_cli import devnet
 
-        running = devnet.network(home)
+        running = devnet.network(home, name)
         if running is not None:
             return config.with_settings(running)
     return config.network(name)

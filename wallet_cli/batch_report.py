@@ -13,7 +13,8 @@ from wallet_cli.batch_rows import BatchRow
 from wallet_cli.store.history import History
 from wallet_cli.transfer import SendResult
 
-UNPAID = ("failed", "rejected", "unknown")  # statuses a run's exit code reports
+# statuses a run's exit code reports (an `expired` row is signed again by the next run)
+UNPAID = ("failed", "rejected", "unknown", "expired")
 
 
 @dataclass

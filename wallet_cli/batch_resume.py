@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chains.session import ChainSession, SignedTx
+from chains.session import ChainSession, Expired, SignedTx
 from wallet_cli.batch_report import RowResult
 from wallet_cli.store.history import History
 from wallet_cli.store.history_index import HistoryIndex
-from wallet_cli.transfer import final_entry
+from wallet_cli.transfer import expired_entry, final_entry
 
 Unsettled = tuple[RowResult, str]  # the row and its signed raw transaction
 
@@ -38,6 +38,9 @@ def prior(history: History, results: list[RowResult]) -> tuple[list[int], list[U
             continue
         result.recorded(signed)
         settled = final.get(signed["tx_hash"])
+        if settled is not None and settled["event"] == "expired":
+            fresh.append(position)  # it can never land: this run signs the row again
+            continue
         if settled is None:
             unsettled.append((result, signed["raw"]))
             continue
@@ -58,7 +61,7 @@ def look_up(session: ChainSession, rows: list[Unsettled]) -> list[dict[str, Any]
     entries: list[dict[str, Any]] = []
     for (result, _), outcome in zip(rows, outcomes, strict=True):
         result.status, result.block, result.reason = outcome.status, outcome.block, outcome.reason
-        if outcome.status in ("success", "failed"):
+        if outcome.status in ("success", "failed", "expired"):
             entries.append(final_entry(outcome))
     return entries
 
@@ -73,7 +76,10 @@ def settle(session: ChainSession, history: History, rows: list[Unsettled]) -> No
         refusals = session.broadcast([SignedTx(r.tx_hash or "", raw, r.nonce) for r, raw in chunk])
         for (result, _), refusal in zip(chunk, refusals, strict=True):
             result.rebroadcast = True
-            if refusal is not None:
+            if isinstance(refusal, Expired):
+                result.status, result.reason = "expired", refusal
+                entries.append(expired_entry(result.tx_hash or "", refusal))
+            elif refusal is not None:
                 result.status, result.reason = "unknown", f"re-broadcast refused: {refusal}"
             else:
                 result.status = "pending"

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from chains.session import ChainSession, SignedTx
+from chains.session import ChainSession, Expired, SignedTx
 from wallet_cli.batch_report import RowResult
 from wallet_cli.store.history import History
 from wallet_cli.transfer import final_entry
@@ -40,13 +40,14 @@ def broadcast_all(
         refusals = session.broadcast(chunk)
         entries = []
         for offset, (tx, refusal) in enumerate(zip(chunk, refusals, strict=True)):
+            gone = "expired" if isinstance(refusal, Expired) else "rejected"
             for result in results[start + offset]:
                 if refusal is not None:
-                    result.status, result.reason = "rejected", refusal
+                    result.status, result.reason = gone, refusal
                 else:
                     result.status = "pending"
             if refusal is not None:
-                entries.append({"event": "rejected", "tx_hash": tx.tx_hash, "reason": refusal})
+                entries.append({"event": gone, "tx_hash": tx.tx_hash, "reason": refusal})
             else:
                 entries.append({"event": "broadcast", "tx_hash": tx.tx_hash})
         history.append_many(entries)

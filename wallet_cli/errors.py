@@ -134,6 +134,13 @@ class TransferFailed(WalletError):
     kind = "failed"
 
 
+class TransferExpired(WalletError):
+    """Signed twice, and twice past its validity window unrun (Solana's blockhash)."""
+
+    code = "transfer-expired"
+    kind = "failed"
+
+
 class BadBatchFile(WalletError):
     code = "bad-batch-file"
     kind = "input"

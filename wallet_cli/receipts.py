@@ -114,7 +114,7 @@ def status_of(wallet: Wallet | None, network: Network, text: str) -> Lookup:
     try:
         history = History(wallet.home, wallet.name) if wallet is not None else None
         mine = ours(history, network, session.chain_id) if history is not None else {}
-        row = mine.get(tx_hash)
+        row = mine.get(tx_hash.lower())
         asked = row["tx_hash"] if row else tx_hash  # as history spells it
         status = look_up(session, [asked])[0]
     finally:

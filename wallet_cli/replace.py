@@ -109,7 +109,7 @@ def find_original(history: History, tx_hash: str, network: Network, wallet: str)
     it is not this wallet's sent transaction on this network, or history knows it is done."""
     found: dict[str, Any] | None = None
     for entry in history.entries():
-        if str(entry.get("tx_hash", "")).lower() != tx_hash:
+        if str(entry.get("tx_hash", "")).lower() != tx_hash.lower():
             continue
         if entry.get("event") == "signed":
             found = dict(entry)
@@ -129,6 +129,8 @@ def find_original(history: History, tx_hash: str, network: Network, wallet: str)
         raise TxNotOurs(f"{tx_hash} was a --dry-run, never broadcast: nothing to replace")
     for event in found["events"]:
         name = event.get("event")
+        if name == "expired":
+            raise TxAlreadyMined(f"{tx_hash} expired unsent: it can never land, send again")
         if name in FINAL_EVENTS:
             status = "success" if name == "confirmed" else "failed"
             raise TxAlreadyMined(

@@ -22,9 +22,22 @@ from typing import TYPE_CHECKING, Any
 from chains.amounts import format_amount
 from chains.base import Network, Output, Preview
 from chains.registry import adapter_for
-from chains.session import ChainSession, FeeChoice, ItemError, Receipt, SignedTx, UnsignedTx
+from chains.session import (
+    ChainSession,
+    Expired,
+    FeeChoice,
+    ItemError,
+    Receipt,
+    SignedTx,
+    UnsignedTx,
+)
 from wallet_cli import screening
-from wallet_cli.errors import ScreeningBlocked, ScreeningNotConfirmed, TransferFailed
+from wallet_cli.errors import (
+    ScreeningBlocked,
+    ScreeningNotConfirmed,
+    TransferExpired,
+    TransferFailed,
+)
 from wallet_cli.signing_keys import UnlockedKeys
 from wallet_cli.store.config import Config
 from wallet_cli.store.history import History
@@ -38,6 +51,7 @@ from wallet_cli.transfer_inputs import (
 if TYPE_CHECKING:
     from wallet_cli.wallet import Wallet
 
+NEVER_LANDED = "not run by the network before its validity window passed; it never will be"
 Confirm = Callable[[screening.Report, Preview], bool]
 Unlock = Callable[[], object]
 Show = Callable[[Preview, screening.Report], None]
@@ -211,10 +225,7 @@ def send(
             if request.dry_run:
                 result.raw = signed.raw
                 return result
-            broadcast(session, signed, history, result)
-        if not request.wait:
-            return result
-        return await_one(session, signed, history, result, request.timeout)
+            return deliver(session, wallet, plan, signed, history, result, request)
     finally:
         session.close()
 
@@ -312,18 +323,66 @@ def signed_entry(
 
 def broadcast(
     session: ChainSession, signed: SignedTx, history: History, result: SendResult
-) -> None:
-    """Send one signed transaction; `rejected` or `broadcast` is journalled either way."""
+) -> str | None:
+    """Send one signed transaction; `rejected` or `broadcast` is journalled either way.
+    Returns an `Expired` refusal (the transaction can never land as signed) to the caller,
+    who may sign it again; any other refusal is `TransferFailed`."""
     refusal = session.broadcast([signed])[0]
+    if isinstance(refusal, Expired):
+        history.append(expired_entry(signed.tx_hash, refusal))
+        return refusal
     if refusal is not None:
         history.append({"event": "rejected", "tx_hash": signed.tx_hash, "reason": refusal})
         raise TransferFailed(f"the node refused the transaction: {refusal}")
     history.append({"event": "broadcast", "tx_hash": signed.tx_hash})
     result.status = "pending"
+    return None
+
+
+def deliver(
+    session: ChainSession,
+    wallet: Wallet,
+    plan: UnsignedTx,
+    signed: SignedTx,
+    history: History,
+    result: SendResult,
+    request: SendRequest,
+) -> SendResult:
+    """Broadcast and await one transaction. One that expires before it lands (Solana: its
+    blockhash passed, whether refused at the door or never seen in time) can never land as
+    signed, so the same plan is signed once more with fresh chain data, journalled as its own
+    transaction with `renews`; a second expiry is `TransferExpired`."""
+    for attempt in (1, 2):
+        if attempt == 2:
+            old = signed.tx_hash
+            signed = session.sign([plan], UnlockedKeys(wallet, session.network.family))[0]
+            if signed.tx_hash != old:  # else the node gave the same chain data: same bytes
+                result.tx_hash, result.nonce = signed.tx_hash, signed.nonce
+                entry = signed_entry(result, session.chain_id, signed, allow=request.allow,
+                                     dry_run=False)  # fmt: skip
+                history.append({**entry, "renews": old})
+        expired = broadcast(session, signed, history, result)
+        if expired is None:
+            if not request.wait:
+                return result
+            await_one(session, signed, history, result, request.timeout)
+            if result.status != "expired":
+                return result
+    raise TransferExpired(
+        "the transaction expired twice before the network ran it (its blockhash passed): "
+        "nothing was paid; check the node and send again"
+    )
+
+
+def expired_entry(tx_hash: str, reason: str) -> dict[str, Any]:
+    return {"event": "expired", "tx_hash": tx_hash, "reason": reason}
 
 
 def final_entry(outcome: Receipt) -> dict[str, Any]:
-    """The history entry for a mined transaction: `confirmed`, or `failed` with its reason."""
+    """The history entry for a settled transaction: `confirmed`, `failed` with its reason, or
+    `expired`."""
+    if outcome.status == "expired":
+        return expired_entry(outcome.tx_hash, outcome.reason or NEVER_LANDED)
     entry: dict[str, Any] = {
         "event": "confirmed" if outcome.status == "success" else "failed",
         "tx_hash": outcome.tx_hash,
@@ -342,7 +401,7 @@ def await_one(
     timeout: float,
 ) -> SendResult:
     outcome = session.wait([signed.tx_hash], timeout).get(signed.tx_hash)
-    if outcome is None or outcome.status not in ("success", "failed"):
+    if outcome is None or outcome.status not in ("success", "failed", "expired"):
         result.status = "pending"
         return result
     result.block = outcome.block

@@ -85,7 +85,14 @@ def resolve_asset(
             f"{network.name}] in config.toml"
         )
     contract = adapter_for(network.family).parse_address(text, network)
-    return session.asset(contract)
+    asset = session.asset(contract)
+    if asset.symbol:
+        return asset
+    # A token whose chain keeps no symbol (an SPL mint): its config name, else its address's
+    # ends, never a symbol made up.
+    named = [name for name, address in known.items() if address == contract]
+    label = named[0] if named else f"{contract[:4]}…{contract[-4:]}"
+    return Asset(label, asset.decimals, asset.contract)
 
 
 def check_amount_syntax(text: str, network: Network, token: str | None) -> None:

@@ -8,15 +8,14 @@ pid, after checking that pid still is anvil.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from chains import processes
 from chains.errors import DevnetError, NodeUnreachable
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
@@ -55,22 +54,6 @@ def find_binary() -> str:
     )
 
 
-def port_is_free(port: int) -> bool:
-    """Whether anvil could listen on 127.0.0.1:`port` now. Without this check a node already
-    on the port answers the readiness probe while the new anvil dies failing to bind, and a
-    dead pid is recorded as the running devnet."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # As anvil binds: a port in TIME_WAIT is free, one with a listener is not.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def start(port: int, folder: Path, chain_id: int = DEV_CHAIN_ID) -> DevnetProcess:
     binary = find_binary()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -87,19 +70,7 @@ def start(port: int, folder: Path, chain_id: int = DEV_CHAIN_ID) -> DevnetProces
         "--mnemonic",
         DEV_MNEMONIC,
     ]
-    # 0600, also when the log was left by an older version: it is only the node's business.
-    log_fd = os.open(folder / "anvil.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.fchmod(log_fd, 0o600)
-    with os.fdopen(log_fd, "ab") as log:
-        process = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=environment,
-            cwd=folder,
-            start_new_session=True,
-        )
+    process = processes.spawn(args, folder, folder / "anvil.log", environment)
     devnet = DevnetProcess(process.pid, port, chain_id)
     _wait_ready(process, devnet, folder / "anvil.log")
     return devnet
@@ -141,30 +112,4 @@ def is_anvil(pid: int) -> bool:
 
 def stop(pid: int, timeout: float = 5.0) -> bool:
     """Stop anvil `pid`; False if no anvil runs with that pid (nothing is signalled)."""
-    if not is_anvil(pid):
-        return False
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not is_anvil(pid) or _is_zombie(pid):
-            _reap(pid)
-            return True
-        time.sleep(0.02)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    _reap(pid)
-    return True
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return status.rsplit(")", 1)[-1].split()[0] == "Z"
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
+    return processes.stop(pid, is_anvil, timeout)

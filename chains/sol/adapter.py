@@ -1,4 +1,5 @@
-"""The Solana `ChainAdapter` (chains/base.py): keys and addresses; sending is not built yet.
+"""The Solana `ChainAdapter` (chains/base.py): keys and addresses here, transfers through the
+session `connect` opens (chains/sol/session.py).
 
 Ed25519 derives hardened children only, so `public_accounts` returns an account with no
 xpub and `addresses` serves only what the public record caches; the wallet layer derives
@@ -14,14 +15,13 @@ from typing import TYPE_CHECKING
 
 from chains.base import Account, Family, Network, PublicAccount
 from chains.errors import InvalidTxHash, UnsupportedChain
-from chains.sol import address, keys
+from chains.sol import address, keys, programs
 from keystore.secret import PrivateKey, Seed
 
 if TYPE_CHECKING:
     from chains.session import ChainSession
 
 CACHED = 10  # addresses a restore (or the first unlock) writes to the public record
-NOT_BUILT = "sending on Solana is not built yet"
 
 
 class NeedsUnlock(UnsupportedChain):
@@ -77,6 +77,9 @@ class SolAdapter:
             raise InvalidTxHash(f"not a Solana signature (base58): {stripped[:80]!r}")
         return stripped
 
+    def well_known(self, address: str) -> str | None:
+        return programs.well_known(address)
+
     def connect(
         self,
         network: Network,
@@ -86,4 +89,6 @@ class SolAdapter:
         timeout: float | None = None,
         state: Path | None = None,
     ) -> ChainSession:
-        raise UnsupportedChain(NOT_BUILT)
+        from chains.sol.session import connect
+
+        return connect(network, sender, index, timeout, state)

@@ -14,11 +14,29 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Named networks (config.toml).", no_args_is_help=True)
 
 
+SOLANA_NETWORKS = ("solana", "solana-devnet", "solana-testnet", "solana-localnet")
+
+
+def _solana_network(name: str, rpc: str | None, chain_id: int | None, devnet: bool) -> bool:
+    """Whether the Solana network `name` is a devnet. Only the clusters' own names: the
+    node's genesis hash is checked against the cluster's (Solana has no chain id), so a
+    network of another name could not be checked."""
+    from wallet_cli.errors import BadInput
+
+    if name not in SOLANA_NETWORKS:
+        raise BadInput(f"Solana networks are named {', '.join(SOLANA_NETWORKS)}")
+    if rpc is None or chain_id is not None:
+        raise BadInput("a Solana network needs --rpc URL and has no --chain-id")
+    if devnet and name != "solana-localnet":
+        raise BadInput("--devnet: only solana-localnet is a local development chain")
+    return name == "solana-localnet"
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Network name.")],
-    chain: Annotated[str, typer.Option("--chain", help="evm or btc (sol: not yet).")],
+    chain: Annotated[str, typer.Option("--chain", help="evm, btc or sol.")],
     rpc: Annotated[str | None, typer.Option("--rpc", help="RPC URL.")] = None,
     chain_id: Annotated[int | None, typer.Option("--chain-id", help="Expected chain id.")] = None,
     devnet: Annotated[bool, typer.Option("--devnet", help="A local development chain.")] = False,
@@ -58,9 +76,9 @@ def add(
     validate_name(name)
     family = family_of(chain)
     if family is None:
-        raise BadInput(f"--chain must be evm or btc, not {chain!r}")
+        raise BadInput(f"--chain must be evm, btc or sol, not {chain!r}")
     if family == "sol":
-        raise BadInput("Solana networks are not supported yet: --chain is evm or btc")
+        devnet = _solana_network(name, rpc, chain_id, devnet)
     if family == "evm" and (rpc is None or chain_id is None):
         raise BadInput("an EVM network needs --rpc URL and --chain-id N")
     if rpc is not None and not rpc.startswith(("http://", "https://")):

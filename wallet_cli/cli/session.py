@@ -40,10 +40,11 @@ class Session:
         return self._config
 
     def network(self) -> Network:
-        if self.network_name == "devnet" and not self.config.is_configured("devnet"):
+        name = self.network_name
+        if name in ("devnet", "solana-localnet") and not self.config.is_configured(name):
             from wallet_cli import devnet
 
-            running = devnet.network(self.home)
+            running = devnet.network(self.home, name)
             if running is not None:
                 return self.config.with_settings(running)  # fee ceilings, RPC deadline
         return self.config.network(self.network_name)

@@ -25,7 +25,7 @@ BUILT_IN_NETWORKS = {
         name: Network(name, "btc", None, None, is_devnet=name == "bitcoin-regtest")
         for name in ("bitcoin", "bitcoin-testnet", "bitcoin-signet", "bitcoin-regtest")
     },
-    # Solana: keys and addresses only for now; sending is not built yet.
+    # Solana: the localnet is `solana-test-validator`'s port, or `wallet devnet up --chain sol`.
     "solana": Network("solana", "sol", "https://api.mainnet-beta.solana.com"),
     "solana-devnet": Network("solana-devnet", "sol", "https://api.devnet.solana.com"),
     "solana-localnet": Network("solana-localnet", "sol", "http://127.0.0.1:8899", is_devnet=True),

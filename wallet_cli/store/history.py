@@ -32,7 +32,10 @@ from wallet_cli.store.home import Home
 from wallet_cli.store.permissions import check_stat
 
 GENESIS = "0" * 64
-FINAL_EVENTS = ("confirmed", "failed")
+# What becomes of a transaction for good: in a block (`confirmed`, `failed`), or `expired`:
+# never seen by the network before its validity window passed (Solana's blockhash), so it
+# can never land.
+FINAL_EVENTS = ("confirmed", "failed", "expired")
 MAX_HEAD_BYTES = 4096
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
-from chains.amounts import BTC_UNITS, UNITS, parse_amount
+from chains.amounts import UNITS, parse_amount, units_for
 from chains.base import NATIVE, Family, Network, NetworkLimits, default_limits
 from chains.errors import ChainError
 
@@ -42,7 +42,7 @@ def gas_price(value: object, key: str = "max-fee-per-gas") -> int:
 def native_amount(value: object, family: Family, key: str) -> int:
     """Base units from an amount of the native asset (`0.1`, or with a unit: `5000sat`)."""
     decimals = NATIVE[family][1]
-    units = BTC_UNITS if family == "btc" else UNITS if family == "evm" else {}
+    units = units_for(family)
     return _amount(value, decimals, units, key, "an amount like 0.1")
 
 
