@@ -14,6 +14,7 @@ work=$(mktemp -d)
 esplora_pid=""
 cleanup() {
   [ -n "${WALLET_HOME:-}" ] && PATH="$venv/bin:$PATH" wallet devnet down >/dev/null 2>&1 || true
+  [ -n "${WALLET_HOME:-}" ] && PATH="$venv/bin:$PATH" wallet devnet down --chain sol >/dev/null 2>&1 || true
   [ -n "$esplora_pid" ] && kill "$esplora_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -123,12 +124,22 @@ run history
 run history --verify
 signature=$(json sign-message "text" | field 'd["signature"]')
 run verify-message --address 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --signature "$signature" "text"
-# Solana: keys, addresses and messages from the same mnemonic (sending is not built yet).
+# Solana: keys, addresses and messages from the same mnemonic.
 run --network solana address --count 3
 sol=$(json --network solana address --index 0 | field 'd["addresses"][0]["address"]')
 solsig=$(json --network solana sign-message "text" | field 'd["signature"]')
 run --network solana verify-message --address "$sol" --signature "$solsig" "text"
 run --network solana export-solana-keypair --index 0 --out id.json
+run import-solana-keypair id.json --name phantom
+# Solana sends on the local node (LiteSVM behind Solana's JSON-RPC), on a free port.
+solport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+run devnet up --chain sol --port "$solport"
+run --network solana-localnet balance
+solbob=9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin
+run --network solana-localnet send --to "$solbob" --amount 1.5
+run --network solana-localnet balance "$solbob"
+run --network solana-localnet receive --amount 0.5
+run devnet down --chain sol
 cat > permit.json <<EOF
 {"types": {"EIP712Domain": [{"name": "name", "type": "string"},
   {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
