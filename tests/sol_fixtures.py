@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_wallet
+from tests.conftest import ANVIL_MNEMONIC, run_wallet
 
 LAMPORTS = 10**9
 FUNDED = 10 * LAMPORTS  # what the dev wallet's Solana address 0 starts with
@@ -59,6 +59,18 @@ def sol_node() -> Iterator[SolNode]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def bip_utils_addresses(count: int) -> list[str]:
+    """The dev mnemonic's Solana addresses, derived by another library than the wallet's."""
+    from bip_utils import Bip39SeedGenerator, Bip44, Bip44Changes, Bip44Coins
+
+    seed = Bip39SeedGenerator(ANVIL_MNEMONIC).Generate()
+    coin = Bip44.FromSeed(seed, Bip44Coins.SOLANA).Purpose().Coin()
+    return [
+        str(coin.Account(i).Change(Bip44Changes.CHAIN_EXT).PublicKey().ToAddress())
+        for i in range(count)
+    ]
 
 
 def dev_sol_address(home: Path, index: int = 0) -> str:

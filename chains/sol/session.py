@@ -115,9 +115,12 @@ class SolSession:
         return Asset("", self.mint(contract).decimals, contract)
 
     def build(self, outputs: Sequence[Output], fees: FeeChoice) -> list[UnsignedTx]:
-        from chains.sol.planning import build
+        from chains.sol.planning import Payer, build
 
-        return build(self, outputs, fees)
+        payer = Payer(
+            self.client, self.network, self.sender, self.mint, lambda a: self.balance(None, a)
+        )
+        return build(payer, outputs, fees)
 
     def sign(self, plans: Sequence[UnsignedTx], keys: KeyProvider) -> list[SignedTx]:
         """Signed against a blockhash asked for now, not at planning: the time a person takes

@@ -15,20 +15,9 @@ import pytest
 from chains.sol.devnet import is_localnode, stop
 from tests.conftest import ANVIL_MNEMONIC, run_wallet
 from tests.evm_helpers import free_port
+from tests.sol_fixtures import bip_utils_addresses
 
 SOL = ["--chain", "sol"]
-
-
-def _bip_utils_addresses(count: int) -> list[str]:
-    """The dev mnemonic's Solana addresses, derived by another library than the wallet's."""
-    from bip_utils import Bip39SeedGenerator, Bip44, Bip44Changes, Bip44Coins
-
-    seed = Bip39SeedGenerator(ANVIL_MNEMONIC).Generate()
-    coin = Bip44.FromSeed(seed, Bip44Coins.SOLANA).Purpose().Coin()
-    return [
-        str(coin.Account(i).Change(Bip44Changes.CHAIN_EXT).PublicKey().ToAddress())
-        for i in range(count)
-    ]
 
 
 @pytest.fixture
@@ -49,7 +38,7 @@ def test_up_balance_status_down(anvil_home: Path, started: list[int]) -> None:
     assert state["rpc"] == f"http://127.0.0.1:{port}"
     assert state["network"] == "solana-localnet"
     assert state["mnemonic"] == ANVIL_MNEMONIC
-    assert state["funded"] == _bip_utils_addresses(10)
+    assert state["funded"] == bip_utils_addresses(10)
     assert state["balance"] == "100"
     assert is_localnode(state["pid"])
     cmdline = Path(f"/proc/{state['pid']}/cmdline").read_bytes().split(b"\0")

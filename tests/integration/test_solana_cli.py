@@ -9,25 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ANVIL_MNEMONIC, PASSPHRASE, clean_env, run_wallet
+from tests.conftest import PASSPHRASE, clean_env, run_wallet
+from tests.sol_fixtures import bip_utils_addresses
 
 ENV = {"WALLET_PASSPHRASE": PASSPHRASE}
 SOL = ["--json", "--network", "solana"]
 
 
-def _bip_utils_addresses(count: int) -> list[str]:
-    from bip_utils import Bip39SeedGenerator, Bip44, Bip44Changes, Bip44Coins
-
-    seed = Bip39SeedGenerator(ANVIL_MNEMONIC).Generate()
-    coin = Bip44.FromSeed(seed, Bip44Coins.SOLANA).Purpose().Coin()
-    return [
-        str(coin.Account(i).Change(Bip44Changes.CHAIN_EXT).PublicKey().ToAddress())
-        for i in range(count)
-    ]
-
-
 def test_address_from_cache_and_beyond_it(anvil_home: Path) -> None:
-    expected = _bip_utils_addresses(12)
+    expected = bip_utils_addresses(12)
     listed = run_wallet([*SOL, "address", "--count", "10"], home=anvil_home)
     assert listed.returncode == 0, listed.stderr
     rows = listed.json()["addresses"]
@@ -60,13 +50,13 @@ def test_old_public_record_gains_solana_on_unlock(anvil_home: Path) -> None:
     after = json.loads(public.read_text())
     assert set(after["chains"]) == set(document["chains"]) | {"sol"}
     listed = run_wallet([*SOL, "address", "--count", "10"], home=anvil_home)
-    assert [r["address"] for r in listed.json()["addresses"]] == _bip_utils_addresses(10)
+    assert [r["address"] for r in listed.json()["addresses"]] == bip_utils_addresses(10)
 
 
 def test_altered_solana_address_is_refused_on_unlock(anvil_home: Path) -> None:
     public = anvil_home / "wallets" / "dev" / "public.json"
     document = json.loads(public.read_text())
-    document["chains"]["sol"]["addresses"]["0"] = _bip_utils_addresses(2)[1]
+    document["chains"]["sol"]["addresses"]["0"] = bip_utils_addresses(2)[1]
     public.write_text(json.dumps(document))
     signed = run_wallet([*SOL, "sign-message", "hi"], home=anvil_home, env=clean_env(**ENV))
     assert signed.returncode == 1
@@ -82,7 +72,7 @@ def test_sign_and_verify_message(anvil_home: Path) -> None:
     signed = run_wallet([*SOL, "sign-message", "hello sol"], home=anvil_home, env=clean_env(**ENV))
     assert signed.returncode == 0, signed.stderr
     address, signature = signed.json()["address"], signed.json()["signature"]
-    assert address == _bip_utils_addresses(1)[0]
+    assert address == bip_utils_addresses(1)[0]
     key = Ed25519PublicKey.from_public_bytes(base58.decode(address))
     key.verify(base58.decode(signature), b"hello sol")  # raises if it is not ed25519 over it
     ok = run_wallet(
@@ -130,7 +120,7 @@ def test_export_keypair_round_trip_and_mismatch(anvil_home: Path, tmp_path: Path
     numbers = json.loads(out.read_text())
     assert len(numbers) == 64
     _, address = read_solana_keypair(out)
-    assert address == written.json()["address"] == _bip_utils_addresses(3)[2]
+    assert address == written.json()["address"] == bip_utils_addresses(3)[2]
     again = run_wallet(
         [*SOL, "export-solana-keypair", "--index", "2", "--out", str(out)],
         home=anvil_home,
@@ -149,3 +139,20 @@ def test_export_keypair_round_trip_and_mismatch(anvil_home: Path, tmp_path: Path
         forged.write_text(junk)
         with pytest.raises(ChainError):
             read_solana_keypair(forged)
+
+
+def test_keys_match_solders(anvil_home: Path) -> None:
+    """Each exported secret makes, in solders (the Solana SDK's types), the address shown."""
+    from solders.keypair import Keypair
+
+    shown = run_wallet([*SOL, "address", "--count", "3"], home=anvil_home).json()["addresses"]
+    for row in shown:
+        out = anvil_home / f"id{row['index']}.json"
+        exported = run_wallet(
+            [*SOL, "export-solana-keypair", "--index", str(row["index"]), "--out", str(out)],
+            home=anvil_home,
+            env=clean_env(**ENV),
+        )
+        assert exported.returncode == 0, exported.stderr
+        keypair = Keypair.from_seed(bytes(json.loads(out.read_text())[:32]))  # the secret only
+        assert str(keypair.pubkey()) == row["address"]

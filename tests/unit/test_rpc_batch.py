@@ -5,16 +5,14 @@ JSON-RPC server written here that counts the calls in every request."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from chains.errors import RpcError
 from chains.evm.rpc import MAX_BATCH, RpcClient
+from tests.json_server import json_server
 
 
 class FakeNode:
@@ -43,33 +41,14 @@ class FakeNode:
 def node() -> Iterator[tuple[FakeNode, str]]:
     fake = FakeNode()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def answer(request: Any) -> object:
+        calls = request if isinstance(request, list) else [request]
+        fake.sizes.append(len(calls))
+        answers = [fake.answer(call) for call in calls]
+        return answers if isinstance(request, list) else answers[0]
 
-        def log_message(self, *args: object) -> None:
-            return None
-
-        def do_POST(self) -> None:
-            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            calls = request if isinstance(request, list) else [request]
-            fake.sizes.append(len(calls))
-            answers = [fake.answer(call) for call in calls]
-            body = json.dumps(answers if isinstance(request, list) else answers[0]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with json_server(answer) as url:
+        yield fake, url
 
 
 def test_a_long_batch_is_split_into_bounded_requests_in_order(

@@ -8,11 +8,9 @@ the proof: a stalled read arrives again, a stalled or dropped send arrives exact
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -20,6 +18,7 @@ import pytest
 from chains import http
 from chains.errors import NodeUnreachable, RpcError
 from chains.evm.rpc import READS, RETRIES, RpcClient, already_known
+from tests.json_server import DROP, json_server
 
 SEND = "eth_sendRawTransaction"
 RAW = "0x02f8"
@@ -48,47 +47,22 @@ class ScriptedNode:
 def node() -> Iterator[tuple[ScriptedNode, str]]:
     scripted = ScriptedNode()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def answer(request: Any) -> object:
+        calls = request if isinstance(request, list) else [request]
+        action = scripted.next_action([call["method"] for call in calls])
+        if action == "stall":
+            scripted.stop.wait(30)
+            return DROP
+        if action == "drop":
+            return DROP
+        answers = [{"jsonrpc": "2.0", "id": call["id"], "result": "0x10"} for call in calls]
+        return answers if isinstance(request, list) else answers[0]
 
-        def setup(self) -> None:
-            super().setup()
-            self.connection.settimeout(scripted.idle_timeout)  # then it closes the connection
-
-        def log_message(self, *args: object) -> None:
-            return None
-
-        def do_POST(self) -> None:
-            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            calls = request if isinstance(request, list) else [request]
-            action = scripted.next_action([call["method"] for call in calls])
-            if action == "stall":
-                scripted.stop.wait(30)
-                self.close_connection = True
-                return
-            if action == "drop":
-                self.close_connection = True
-                return
-            answers: list[dict[str, Any]] = [
-                {"jsonrpc": "2.0", "id": call["id"], "result": "0x10"} for call in calls
-            ]
-            body = json.dumps(answers if isinstance(request, list) else answers[0]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield scripted, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        scripted.stop.set()
-        server.shutdown()
-        server.server_close()
+    with json_server(answer, idle_timeout=lambda: scripted.idle_timeout) as url:
+        try:
+            yield scripted, url
+        finally:
+            scripted.stop.set()
 
 
 @pytest.mark.parametrize("failure", ["stall", "drop"])

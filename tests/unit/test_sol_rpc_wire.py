@@ -15,7 +15,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -33,6 +32,7 @@ from chains.sol.rpc import (
     is_blockhash_error,
 )
 from tests.evm_helpers import free_port
+from tests.json_server import DROP, json_server
 from wallet_cli.cli.exits import EXIT_CODES
 
 Reply = dict[str, Any]
@@ -142,39 +142,22 @@ class DocNode:
 def doc_node() -> Iterator[tuple[DocNode, SolRpcClient]]:
     node = DocNode()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def answer(request: dict[str, Any]) -> object:
+        with node.lock:
+            node.requests.append(request)
+            action = node.script.pop(0) if node.script else "answer"
+        if action == "drop":
+            return DROP
+        reply = node.replies[request["method"]]
+        found = reply(request["params"]) if callable(reply) else reply
+        return {**found, "id": request["id"]}
 
-        def log_message(self, *args: object) -> None:
-            return None
-
-        def do_POST(self) -> None:
-            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            with node.lock:
-                node.requests.append(request)
-                action = node.script.pop(0) if node.script else "answer"
-            if action == "drop":
-                self.close_connection = True
-                return
-            reply = node.replies[request["method"]]
-            answer = reply(request["params"]) if callable(reply) else reply
-            body = json.dumps({**answer, "id": request["id"]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    client = SolRpcClient(f"http://127.0.0.1:{server.server_address[1]}", timeout=2.0)
-    try:
-        yield node, client
-    finally:
-        client.close()
-        server.shutdown()
-        server.server_close()
+    with json_server(answer) as url:
+        client = SolRpcClient(url, timeout=2.0)
+        try:
+            yield node, client
+        finally:
+            client.close()
 
 
 def with_value(reply: Reply, value: object) -> Reply:
