@@ -10,7 +10,6 @@ import resource
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,13 +129,26 @@ def test_a_busy_home_lock_is_said_and_given_up_on(anvil_home: Path) -> None:
 
 
 def test_a_lock_released_in_time_lets_the_command_finish(anvil_home: Path) -> None:
-    env = clean_env(WALLET_LOCK_TIMEOUT="20")
+    env = clean_env(WALLET_LOCK_TIMEOUT="20", WALLET_HOME=str(anvil_home))
     fd = os.open(anvil_home / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX)
-    threading.Timer(1.5, os.close, [fd]).start()
-    result = run_wallet(["contacts", "add", "a", CONTACT], home=anvil_home, env=env)
-    assert result.returncode == 0, result.stderr
-    assert "waiting for the home folder's lock" in result.stderr
+    process = subprocess.Popen(
+        [WALLET_BIN, "contacts", "add", "a", CONTACT],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        assert process.stderr is not None
+        said = process.stderr.readline().decode()  # blocks until the wallet says it waits
+    finally:
+        os.close(fd)  # released only once the wallet is waiting for it
+    out, rest = process.communicate(timeout=60)
+    assert process.returncode == 0, said + rest.decode()
+    assert "waiting for the home folder's lock" in said
+    assert "contact 'a'" in out.decode()
 
 
 def test_a_busy_account_lock_stops_a_send_before_signing(evm_home: Path, chain: Chain) -> None:
