@@ -78,3 +78,32 @@ def _address_of(signer: Signer) -> str:
     from chains.evm.address import from_public_key
 
     return from_public_key(signer.public_key())
+
+
+# --- Issue 14: permit contracts (tests/data/contracts/README.md says what each one is) ---
+
+PERMIT_TOKEN_SUPPLY = 1_000_000 * 10**18  # PTK, 18 decimals, all minted to the deployer
+
+
+def _deployer_key() -> str:
+    """Anvil account 0, the same deployer as TestToken's, so it holds the PTK supply."""
+    from tests.conftest import load_vectors
+
+    key: str = load_vectors("anvil_accounts.json")["vectors"][0]["private_key"]
+    return key
+
+
+def deploy_permit_token(chain: Chain, supply: int = PERMIT_TOKEN_SUPPLY) -> str:
+    """OpenZeppelin ERC20 + ERC20Permit "Permit Token" (PTK); `supply` goes to anvil account 0."""
+    code = bytes.fromhex(artifact("PermitToken")["bytecode"][2:])
+    return chain.deploy(_deployer_key(), code + abi.word(supply))
+
+
+def deploy_permit2(chain: Chain) -> str:
+    """Permit2Lite: verifies Permit2's PermitSingle/PermitBatch/PermitTransferFrom signatures."""
+    return chain.deploy(_deployer_key(), bytes.fromhex(artifact("Permit2Lite")["bytecode"][2:]))
+
+
+def deploy_seaport(chain: Chain) -> str:
+    """SeaportLite: Seaport 1.6's order hash and signature check (validate), nothing more."""
+    return chain.deploy(_deployer_key(), bytes.fromhex(artifact("SeaportLite")["bytecode"][2:]))

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Regenerate TestToken.json and Reverter.json from the .sol sources in this
-# directory, using solc-js (npm package "solc") at a pinned version via npx.
+# Regenerate the JSON artifacts from the .sol sources in this directory, using
+# solc-js (npm package "solc") at a pinned version via npx.
 #
-# Requirements: node + npx, and access to the npm registry (first run only;
-# npx caches the package afterwards).
+# Two groups, compiled separately so each keeps its own settings:
+#   - TestToken, Reverter: evmVersion paris, no imports.
+#   - PermitToken, Permit2Lite, SeaportLite: evmVersion cancun (OpenZeppelin 5.x
+#     needs solc >= 0.8.24 and may emit MCOPY), importing @openzeppelin/contracts
+#     at a pinned version, installed with npm into the temp dir.
+#
+# Requirements: node + npm/npx, and access to the npm registry (first run only
+# for solc, which npx caches; every run for @openzeppelin/contracts).
 #
 # Usage:  tests/data/contracts/build.sh          (from anywhere)
 #
@@ -13,14 +19,17 @@
 set -euo pipefail
 
 SOLC_VERSION="0.8.28"
-EVM_VERSION="paris"      # no PUSH0/MCOPY: deployable on any post-merge chain/hardfork
+OZ_VERSION="5.7.0"       # @openzeppelin/contracts, for PermitToken
 OPTIMIZER_RUNS=200
-CONTRACTS=(TestToken Reverter)   # each <Name>.sol must define contract <Name>
+PLAIN_EVM_VERSION="paris"       # no PUSH0/MCOPY: deployable on any post-merge chain/hardfork
+PLAIN=(TestToken Reverter)      # each <Name>.sol must define contract <Name>
+PERMIT_EVM_VERSION="cancun"
+PERMIT=(PermitToken Permit2Lite SeaportLite)
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cd "$work"   # run npx outside any package.json
+cd "$work"   # run npx/npm outside any package.json
 
 solc=(npx --yes "solc@${SOLC_VERSION}")
 
@@ -30,8 +39,12 @@ case "$full_version" in
   *) echo "unexpected solc version output: '$full_version'" >&2; exit 1 ;;
 esac
 
-# Standard-JSON input (lets us pin evmVersion, which the solcjs CLI cannot).
-node - "$here" "$EVM_VERSION" "$OPTIMIZER_RUNS" "${CONTRACTS[@]}" > input.json <<'JS'
+# compile EVM_VERSION NAME... : Standard-JSON in (lets us pin evmVersion, which the
+# solcjs CLI cannot), one <Name>.json artifact out per contract.
+compile() {
+  local evm_version="$1"; shift
+
+  node - "$here" "$evm_version" "$OPTIMIZER_RUNS" "$@" > input.json <<'JS'
 const fs = require("fs"), path = require("path");
 const [dir, evmVersion, runs, ...names] = process.argv.slice(2);
 const sources = {};
@@ -47,9 +60,10 @@ process.stdout.write(JSON.stringify({
 }));
 JS
 
-"${solc[@]}" --standard-json < input.json > output.json
+  # Imports ("@openzeppelin/contracts/...") resolve under node_modules, when present.
+  "${solc[@]}" --standard-json --base-path . --include-path node_modules < input.json > output.json
 
-node - "$here" "$full_version" "$EVM_VERSION" "$OPTIMIZER_RUNS" "${CONTRACTS[@]}" <<'JS'
+  node - "$here" "$full_version" "$evm_version" "$OPTIMIZER_RUNS" "$@" <<'JS'
 const fs = require("fs"), path = require("path");
 const [dir, fullVersion, evmVersion, runs, ...names] = process.argv.slice(2);
 let raw = fs.readFileSync("output.json", "utf8");
@@ -78,3 +92,10 @@ for (const n of names) {
   console.log(`wrote ${n}.json (${c.evm.bytecode.object.length / 2} bytes of creation code)`);
 }
 JS
+}
+
+compile "$PLAIN_EVM_VERSION" "${PLAIN[@]}"
+
+npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+  "@openzeppelin/contracts@${OZ_VERSION}" > /dev/null
+compile "$PERMIT_EVM_VERSION" "${PERMIT[@]}"
