@@ -134,7 +134,23 @@ def test_transaction_lost_until_its_blockhash_expired_is_signed_again(
     code, sent = _send(sol_home, "--to", recipient, "--amount", "2")
     assert code == 0, sent
     assert sol_node.balance(recipient) == 2 * LAMPORTS  # paid once, by the second signing
-    assert [e["event"] for e in _history(sol_home)].count("expired") == 1
+    events = _history(sol_home)
+    assert [e["event"] for e in events].count("expired") == 1
+    # The index counts one transfer of 2 SOL: the expired one left the day's spending.
+    from wallet_cli.store.history import History
+    from wallet_cli.store.history_index import HistoryIndex
+    from wallet_cli.store.home import Home
+
+    index = HistoryIndex.current(History(Home(sol_home), "dev"))
+    try:
+        day = str(events[-1]["time"])[:10]
+        assert index.spending("solana-localnet", day)[1] == {None: 2 * LAMPORTS}
+        assert index.recent_recipients("solana-localnet", 10, None) == {recipient}
+        transfers = index.db.execute("SELECT n FROM transfers WHERE network = ?",
+                                     ("solana-localnet",)).fetchone()  # fmt: skip
+        assert transfers == (1,)
+    finally:
+        index.close()
 
 
 @pytest.mark.parametrize(

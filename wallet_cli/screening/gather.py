@@ -3,7 +3,7 @@ the block lists, the spending policy in config, and (unless offline) the configu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -13,10 +13,12 @@ from wallet_cli.screening import lookalike
 from wallet_cli.screening.context import CodeLookup, Context, Limits, asset_key
 from wallet_cli.screening.lists import ListSet
 from wallet_cli.store import contacts as contact_store
-from wallet_cli.store.config import Config
+from wallet_cli.store.config import Config, RecipientWindow
 from wallet_cli.store.history import History
 from wallet_cli.store.history_index import HistoryIndex
 from wallet_cli.store.home import Home
+
+PAST_RECIPIENT = "an address you sent to before"
 
 if TYPE_CHECKING:
     from chains.session import ChainSession
@@ -36,6 +38,7 @@ def gather(
     own: dict[str, str] = {}
     limits: dict[str, Limits] = {}
     sent_to: frozenset[str] = frozenset()
+    close: set[str] = set()
     suspicious: dict[str, Any] = {}
     largest: dict[str, int] = {}
     today: dict[str, int] = {}
@@ -49,6 +52,7 @@ def gather(
         index = HistoryIndex.current(History(home, wallet.name))
         try:
             sent_to = index.sent_to(network.name)
+            close = close_recipients(index, network.name, config.recipient_window())
             suspicious = index.suspicious_senders(network.name)
             largest, today = _by_asset(
                 *index.spending(network.name, datetime.now(UTC).date().isoformat())
@@ -59,11 +63,18 @@ def gather(
         own.update(_own_multisigs(home, network))
     known = sent_to | set(contacts) | set(own)
     poisoners = {a: why for a, why in suspicious.items() if a not in known}
-    trusted = [
-        *((a, f"contact {name!r}") for a, name in contacts.items()),
-        *own.items(),
-        *((a, "an address you sent to before") for a in sorted(sent_to - set(poisoners))),
-    ]
+    past = sent_to - set(poisoners)
+    # Tier 1: contacts, own addresses and Safes, recent and frequent recipients (the first
+    # label given wins); tier 2: every other past recipient (docs/screening.md has the
+    # arithmetic), passed in bulk: this runs over every past recipient on each command.
+    trusted: dict[str, str] = {}
+    for address, name in contacts.items():
+        trusted.setdefault(address, f"contact {name!r}")
+    for address, label in own.items():
+        trusted.setdefault(address, label)
+    for address in past & close:
+        trusted.setdefault(address, PAST_RECIPIENT)
+    older = dict.fromkeys(past - close - trusted.keys(), PAST_RECIPIENT)
     return Context(
         network=network,
         own_addresses=frozenset(own),
@@ -71,12 +82,24 @@ def gather(
         sent_to=sent_to,
         poisoners=poisoners,
         lists=ListSet.load(home.root / "lists"),
-        lookalikes=lookalike.build(family, trusted),
+        lookalikes=lookalike.LookalikeIndex(family, trusted, older),
         code=CodeLookup(node.contract_flags) if node is not None else None,
         largest_sent=largest,
         spent_today=today,
         limits=limits,
     )
+
+
+def close_recipients(index: HistoryIndex, network: str, window: RecipientWindow) -> set[str]:
+    """The past recipients that stay in tier 1: those of the recent transfers (by count
+    and by age, both) and the most frequent ones."""
+    recent: set[str] = set()
+    if window.recent_days:
+        since = datetime.now(UTC) - timedelta(days=window.recent_days)
+        recent = index.recent_recipients(
+            network, window.recent_count, since.isoformat(timespec="milliseconds")
+        )
+    return recent | index.frequent_recipients(network, window.frequent_count)
 
 
 def _own_multisigs(home: Home, network: Network) -> dict[str, str]:

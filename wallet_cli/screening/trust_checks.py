@@ -18,12 +18,15 @@ def lookalike(output: Output, preview: Preview, context: Context) -> Iterable[Fi
         return
     family = context.network.family
     kind = "blocked" if found.severity == "block" else "check it character by character"
+    # Tier 2 (older recipients) needs more matching characters: say so, or a person who
+    # saw a 3+3 blocked elsewhere wonders why this one only warns.
+    older = "; an older recipient, not a recent or frequent one" if found.tier == 2 else ""
     yield Finding(
         "lookalike",
         "block" if found.severity == "block" else "warn",
         f"{found.marked(family, output.recipient)} looks like {found.label} "
         f"{found.marked(family, found.trusted)}: same first {found.leading} and last "
-        f"{found.trailing} characters, as address poisoning forges ({kind})",
+        f"{found.trailing} characters, as address poisoning forges ({kind}{older})",
     )
 
 

@@ -31,6 +31,18 @@ BUILT_IN_NETWORKS = {
     "solana-localnet": Network("solana-localnet", "sol", "http://127.0.0.1:8899", is_devnet=True),
 }
 
+
+@dataclass(frozen=True)
+class RecipientWindow:
+    """Which past recipients keep the look-alike rule's tier-1 thresholds ([screening] in
+    config.toml): those of the last `recent_count` transfers that are also at most
+    `recent_days` old, and the `frequent_count` sent to most often."""
+
+    recent_count: int = 200
+    recent_days: int = 90
+    frequent_count: int = 50
+
+
 # The floor for a lowered KDF cost: even a throwaway test home keeps a memory-hard KDF.
 MIN_KDF_MEMORY_KIB = 8 * 1024
 
@@ -163,6 +175,24 @@ class Config:
     def spending_policy(self, wallet: str) -> dict[str, Any]:
         policy = self.data.get("wallets", {}).get(wallet, {}).get("policy", {})
         return policy if isinstance(policy, dict) else {}
+
+    def recipient_window(self) -> RecipientWindow:
+        """[screening] recent-count, recent-days, frequent-count: whole numbers >= 0."""
+        section = self.data.get("screening", {})
+        if not isinstance(section, dict):
+            raise HomeUnusable("config.toml [screening] must be a table")
+        default = RecipientWindow()
+        values = []
+        for key, fallback in (
+            ("recent-count", default.recent_count),
+            ("recent-days", default.recent_days),
+            ("frequent-count", default.frequent_count),
+        ):
+            value = section.get(key, fallback)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise HomeUnusable(f"config.toml [screening] {key} must be a whole number >= 0")
+            values.append(value)
+        return RecipientWindow(*values)
 
     def vault_kdf(self) -> Argon2idParams:
         """The cost for new vault writes: the default, or what [vault] lowers or raises."""

@@ -2,7 +2,8 @@
 instead of the whole journal (whose size grows without bound for a script user).
 
 `history/<wallet>.index.sqlite` (0600, SQLite in WAL mode) holds what the readers need:
-the addresses this wallet sent to, incoming counterparties and whether they were ever
+the addresses this wallet sent to (how often, and the number and time of the last
+transfer to each, for the look-alike tiers), incoming counterparties and whether they were ever
 flagged, batch row keys with their newest signed entry, each transaction's newest status
 and final entry, and the running figures spending limits use. It records the journal
 commit it covers (count, hash of that line, size). The journal stays the record: an index
@@ -33,12 +34,16 @@ from wallet_cli.store.history import (
     line_hash,
 )
 
-VERSION = 1
+VERSION = 2  # 2: sent_to keeps count and last transfer; recipients per network
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sent_to (network TEXT, address TEXT,
-    PRIMARY KEY (network, address)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sent_to (network TEXT, address TEXT, count INTEGER NOT NULL,
+    last_n INTEGER NOT NULL, last_time TEXT, PRIMARY KEY (network, address)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sent_to_last ON sent_to (network, last_n);
+CREATE INDEX IF NOT EXISTS sent_to_count ON sent_to (network, count, last_n);
+CREATE TABLE IF NOT EXISTS transfers (network TEXT PRIMARY KEY, n INTEGER NOT NULL)
+    WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS party (network TEXT, counterparty TEXT, summary TEXT,
     first_flagged INTEGER, ordinary INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (network, counterparty)) WITHOUT ROWID;
@@ -54,7 +59,17 @@ CREATE TABLE IF NOT EXISTS largest (network TEXT, token TEXT, base TEXT,
 CREATE TABLE IF NOT EXISTS daily (network TEXT, token TEXT, day TEXT, base TEXT,
     PRIMARY KEY (network, token, day)) WITHOUT ROWID;
 """
-_TABLES = ("sent_to", "party", "incoming", "tx", "batch_key", "amount", "largest", "daily")
+_TABLES = (
+    "sent_to",
+    "transfers",
+    "party",
+    "incoming",
+    "tx",
+    "batch_key",
+    "amount",
+    "largest",
+    "daily",
+)
 
 
 def index_path(history: History) -> Path:
@@ -162,6 +177,33 @@ class HistoryIndex:
         """Addresses this wallet signed a transfer to on `network` (dry runs aside)."""
         rows = self.db.execute("SELECT address FROM sent_to WHERE network = ?", (network,))
         return frozenset(address for (address,) in rows)
+
+    def recent_recipients(self, network: str, transfers: int, since: str | None) -> set[str]:
+        """The recipients of the last `transfers` transfers on `network` that were also
+        sent to at or after `since` (an ISO time in UTC, as the journal writes it; None:
+        no bound by age). Both bounds hold, so the set never passes `transfers` addresses."""
+        if transfers <= 0:
+            return set()
+        row = self.db.execute("SELECT n FROM transfers WHERE network = ?", (network,)).fetchone()
+        after = (row[0] if row else 0) - transfers
+        rows = self.db.execute(
+            "SELECT address FROM sent_to WHERE network = ? AND last_n > ? "
+            "AND (? IS NULL OR last_time >= ?)",
+            (network, after, since, since),
+        )
+        return {address for (address,) in rows}
+
+    def frequent_recipients(self, network: str, top: int) -> set[str]:
+        """The `top` addresses sent to most often on `network` (twice at least; ties go to
+        the more recent)."""
+        if top <= 0:
+            return set()
+        rows = self.db.execute(
+            "SELECT address FROM sent_to WHERE network = ? AND count >= 2 "
+            "ORDER BY count DESC, last_n DESC LIMIT ?",
+            (network, top),
+        )
+        return {address for (address,) in rows}
 
     def suspicious_senders(self, network: str) -> dict[str, Any]:
         """Counterparties only ever seen in flagged incoming transfers, with the first

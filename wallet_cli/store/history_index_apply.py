@@ -38,8 +38,35 @@ def apply(db: sqlite3.Connection, seq: int, entry: dict[str, Any]) -> None:
             ).fetchall()
             for row_network, token, base, day in amounts:
                 _spent(db, row_network, token, int(base), day)
+    if isinstance(tx_hash, str) and event == "expired":
+        _unaccept(db, tx_hash)
     if isinstance(tx_hash, str) and event in FINAL_EVENTS:
         db.execute("UPDATE tx SET final = ? WHERE tx_hash = ?", (json.dumps(entry), tx_hash))
+
+
+def _unaccept(db: sqlite3.Connection, tx_hash: str) -> None:
+    """An accepted transaction that expired never paid: its amounts leave the per-day
+    spending figures (the transfer signed again in its place counts instead)."""
+    row = db.execute("SELECT accepted FROM tx WHERE tx_hash = ?", (tx_hash,)).fetchone()
+    if not row or not row[0]:
+        return
+    db.execute("UPDATE tx SET accepted = 0 WHERE tx_hash = ?", (tx_hash,))
+    amounts = db.execute(
+        "SELECT network, token, base, day FROM amount WHERE tx_hash = ?", (tx_hash,)
+    ).fetchall()
+    for network, token, base, day in amounts:
+        if day is None:
+            continue
+        found = db.execute(
+            "SELECT base FROM daily WHERE network = ? AND token = ? AND day = ?",
+            (network, token, day),
+        ).fetchone()
+        if found is not None:  # decimal text: base units pass SQLite's 64-bit integers
+            left = max(0, int(found[0]) - int(base))
+            db.execute(
+                "UPDATE daily SET base = ? WHERE network = ? AND token = ? AND day = ?",
+                (str(left), network, token, day),
+            )
 
 
 def _signed(
@@ -47,7 +74,7 @@ def _signed(
 ) -> None:
     to, key = entry.get("to"), entry.get("key")
     if isinstance(to, str) and isinstance(network, str) and not entry.get("dry_run"):
-        db.execute("INSERT OR IGNORE INTO sent_to VALUES (?, ?)", (network, to))
+        _sent_to(db, network, to, entry)
     if key and isinstance(key, str):
         db.execute("INSERT OR REPLACE INTO batch_key VALUES (?, ?)", (key, json.dumps(entry)))
     if not isinstance(tx_hash, str) or not isinstance(network, str):
@@ -68,6 +95,30 @@ def _signed(
     accepted = db.execute("SELECT accepted FROM tx WHERE tx_hash = ?", (tx_hash,))
     if accepted.fetchone()[0]:
         _spent(db, network, token, base, day)
+
+
+def _sent_to(db: sqlite3.Connection, network: str, to: str, entry: dict[str, Any]) -> None:
+    """Count a transfer to `to`: its number among the network's transfers and its time
+    place the recipient in the look-alike tiers. A replacement (a speed-up, or a Solana
+    transfer signed again after its first expired) is the same transfer: it keeps the
+    address known but is not counted again."""
+    if entry.get("replaces") or entry.get("renews"):
+        db.execute(
+            "INSERT OR IGNORE INTO sent_to VALUES (?, ?, 0, 0, NULL)",
+            (network, to),
+        )
+        return
+    db.execute(
+        "INSERT INTO transfers VALUES (?, 1) ON CONFLICT (network) DO UPDATE SET n = n + 1",
+        (network,),
+    )
+    (number,) = db.execute("SELECT n FROM transfers WHERE network = ?", (network,)).fetchone()
+    time = entry.get("time")
+    db.execute(
+        "INSERT INTO sent_to VALUES (?, ?, 1, ?, ?) ON CONFLICT (network, address) DO UPDATE "
+        "SET count = count + 1, last_n = excluded.last_n, last_time = excluded.last_time",
+        (network, to, number, time if isinstance(time, str) else None),
+    )
 
 
 def _spent(db: sqlite3.Connection, network: str, token: str, base: int, day: str | None) -> None:
