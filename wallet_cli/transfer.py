@@ -135,14 +135,20 @@ def send(
     show: Show = _show_nothing,
 ) -> SendResult:
     """`show` gets the preview (every output, the fee cap) after screening, before signing."""
+    from wallet_cli.approvals import call_amount, parse_call_data
+
     to = adapter_for(network.family).parse_address(request.to, network)
+    data = parse_call_data(request.data, network, request.token)
     check_amount_syntax(request.amount, network, request.token)
     fees = fee_choice(network, request)
     session = connect(network, request.timeout, wallet, request.index, request.script)
     try:
         asset = resolve_asset(session, config, network, request.token)
-        amount = parse_positive_amount(request.amount, asset, network)
-        output = Output(to, asset, amount, request.to)
+        if data:  # a contract call: its value may be zero
+            amount = call_amount(request.amount, asset, network)
+        else:
+            amount = parse_positive_amount(request.amount, asset, network)
+        output = Output(to, asset, amount, request.to, data)
         history = History(wallet.home, wallet.name)
         with wallet.home.account_lock(session.lock_name):
             context = screening_context(wallet, network, config, session)
@@ -220,6 +226,7 @@ def new_result(
         nonce=signed.nonce,
         token=asset.contract,
         base_units=output.amount,
+        selector="0x" + output.data[:4].hex() if output.data else None,
     )
 
 
@@ -251,6 +258,8 @@ def signed_entry(
         "dry_run": dry_run,
         "screening": report.verdict,
     }
+    if result.selector is not None:
+        entry["selector"] = result.selector  # what a call did; the whole data is in `raw`
     if allowed:
         entry["allowed_blocks"] = allowed
     if key:

@@ -27,6 +27,7 @@ class SendRequest:
     fee_rate_confirmed: bool = False  # Bitcoin: a --fee-rate above max-fee-rate, meant (--yes)
     utxos: tuple[str, ...] = ()  # Bitcoin coin control
     script: str | None = None  # Bitcoin: the account's script type (wpkh, tr)
+    data: str | None = None  # EVM: call data (0x hex) for a contract call; `to` is the contract
 
 
 @dataclass
@@ -48,6 +49,7 @@ class SendResult:
     reason: str | None = None
     base_units: int = 0
     fee_unit: str = "ETH"
+    selector: str | None = None  # a contract call's 4-byte selector (0x hex)
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -70,4 +72,6 @@ class SendResult:
             document["raw_transaction"] = self.raw
         if self.reason is not None:
             document["reason"] = self.reason
+        if self.selector is not None:
+            document["selector"] = self.selector
         return document

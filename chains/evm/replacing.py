@@ -10,6 +10,7 @@ from chains.amounts import format_amount
 from chains.base import Asset, Network, Output, Preview
 from chains.errors import BadFee, InsufficientFunds, RecordMismatch, TxAlreadyMined, TxNotOurs
 from chains.evm import receipts, replacement
+from chains.evm.call_intents import CallIntents, decode_call
 from chains.evm.fees import FeePolicy, GasPrice
 from chains.evm.rpc import RpcClient, quantity
 from chains.evm.transfer import token_asset
@@ -125,12 +126,17 @@ def _preview(
     kind: ReplaceKind,
     tx: Transaction,
 ) -> Preview:
-    """What screening checks and a person sees: the original's output again (a speed-up),
-    or 0 to the sender (a cancel)."""
+    """What screening checks and a person sees: the original's output again (a speed-up;
+    a contract call with its data, and what the data grants), or 0 to the sender (a cancel)."""
     native = network.native
+    intents = CallIntents("")
     if kind == "cancel":
         output = Output(original.sender, native, 0, original.sender)
         target = None
+    elif original.token is None and tx.data:
+        output = Output(original.to, native, original.amount, original.to, data=tx.data)
+        intents = decode_call(original.to, tx.data)
+        target = original.to
     else:
         asset = token_asset(client, original.token) if original.token else native
         output = Output(original.to, asset, original.amount, original.to)
@@ -143,6 +149,8 @@ def _preview(
         fee_cap=tx.fee_cap(),
         fee_asset=native,
         call_target=target,
+        grants=intents.grants,
+        mentions=intents.mentions,
     )
 
 

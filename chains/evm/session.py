@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chains.base import Asset, Network, Output
 from chains.errors import ChainError, RpcError, UnsupportedChain
@@ -28,6 +28,9 @@ from chains.session import (
     SignedTx,
     UnsignedTx,
 )
+
+if TYPE_CHECKING:
+    from chains.evm.approvals import AllowanceScan
 
 
 def connect(
@@ -82,7 +85,10 @@ class EvmSession:
             fees.max_fee_per_gas,
             fees.priority_fee,
         )
-        items = [TransferItem(o.recipient, o.asset, o.amount, o.typed_as) for o in outputs]
+        for o in outputs:
+            if o.data and o.asset.contract is not None:
+                raise UnsupportedChain("call data goes with the native coin, not a token")
+        items = [TransferItem(o.recipient, o.asset, o.amount, o.typed_as, o.data) for o in outputs]
         plans = plan_batch(
             self.client,
             network=self.network.name,
@@ -186,6 +192,20 @@ class EvmSession:
         except ChainError:
             return [None] * len(addresses)
         return [(a not in ("0x", "")) if isinstance(a, str) else None for a in answers]
+
+    def allowances(
+        self, owners: Sequence[str], token: str | None, first_block: int | None
+    ) -> AllowanceScan:
+        """The ERC-20 allowances `owners` granted (chains/evm/approvals.py), confirmed now."""
+        from chains.evm.approvals import scan
+
+        return scan(self.client, owners, token=token, first_block=first_block)
+
+    def revocation(self, token: str, spender: str) -> Output:
+        """The call that takes back `spender`'s allowance of `token`: approve(spender, 0)."""
+        from chains.evm.call_intents import approve_call
+
+        return Output(token, self.network.native, 0, token, approve_call(spender, 0))
 
     def close(self) -> None:
         self.client.close()

@@ -11,6 +11,7 @@ from chains.amounts import ETHER_DECIMALS, format_amount
 from chains.base import Asset, Output, Preview
 from chains.errors import ChainError, InsufficientFunds, RpcError, UnknownToken, WouldRevert
 from chains.evm import abi
+from chains.evm.call_intents import CallIntents, decode_call
 from chains.evm.fees import FeePolicy, GasPrice, check_gas, check_transfer_fee, gas_price
 from chains.evm.fees import quote_calls as fee_calls
 from chains.evm.rpc import RpcClient, hex_data, quantity
@@ -59,10 +60,14 @@ def token_asset(client: RpcClient, contract: str) -> Asset:
 
 @dataclass(frozen=True)
 class TransferItem:
+    """One output to plan: a transfer, or with `data` a call to the contract `recipient`
+    carrying `amount` of the native coin as its value."""
+
     recipient: str
     asset: Asset
     amount: int
     typed_as: str = ""
+    data: bytes = b""
 
 
 def plan_batch(
@@ -129,16 +134,7 @@ def plan_batch(
             gas = gas_limit
         check_transfer_fee(gas, price, policy)
         tx = _build(legacy, chain_id, nonce + position, price, gas, to, value, data)
-        preview = Preview(
-            network=network,
-            chain_id=chain_id,
-            sender=sender,
-            outputs=(Output(item.recipient, item.asset, item.amount, item.typed_as),),
-            fee_cap=tx.fee_cap(),
-            fee_asset=native,
-            call_target=item.asset.contract,
-        )
-        plans.append(TransferPlan(tx, preview))
+        plans.append(TransferPlan(tx, _preview(item, network, chain_id, sender, tx, native)))
     needed = total_value + sum(p.tx.fee_cap() for p in plans)
     if balance < needed:
         raise InsufficientFunds(
@@ -149,13 +145,32 @@ def plan_batch(
     return plans
 
 
+def _preview(
+    item: TransferItem, network: str, chain_id: int, sender: str, tx: Transaction, native: Asset
+) -> Preview:
+    """What is shown and screened; a call's grants and mentions decoded from its data."""
+    output = Output(item.recipient, item.asset, item.amount, item.typed_as, item.data)
+    intents = decode_call(item.recipient, item.data) if item.data else CallIntents("")
+    return Preview(
+        network=network,
+        chain_id=chain_id,
+        sender=sender,
+        outputs=(output,),
+        fee_cap=tx.fee_cap(),
+        fee_asset=native,
+        call_target=item.recipient if item.data else item.asset.contract,
+        grants=intents.grants,
+        mentions=intents.mentions,
+    )
+
+
 def _native(amount: int, native: Asset) -> str:
     return f"{format_amount(amount, native.decimals)} {native.symbol}"
 
 
 def _call_shape(item: TransferItem) -> tuple[str, int, bytes]:
     if item.asset.contract is None:
-        return item.recipient, item.amount, b""
+        return item.recipient, item.amount, item.data
     return item.asset.contract, 0, abi.transfer_call(item.recipient, item.amount)
 
 

@@ -13,6 +13,7 @@ import typer
 
 from wallet_cli.cli import (
     accounts,
+    approvals_cmds,
     batch_cmds,
     bitcoin_cmds,
     devnet_cmds,
@@ -134,6 +135,7 @@ keys.register(app)
 keyfiles.register(app)
 accounts.register(app)
 send_cmds.register(app)
+approvals_cmds.register(app)
 receive_cmds.register(app)
 batch_cmds.register(app)
 history_cmds.register(app)

@@ -14,7 +14,7 @@ from wallet_cli.errors import WalletExists
 if TYPE_CHECKING:
     from wallet_cli.types import Account, Argon2idParams
 
-__all__ = ["AllowOption", "ScriptOption", "Session"]
+__all__ = ["AllowOption", "NoWaitOption", "ScriptOption", "Session", "TimeoutOption"]
 
 
 def known_rules(values: list[str] | None) -> list[str] | None:
@@ -36,6 +36,15 @@ def known_rules(values: list[str] | None) -> list[str] | None:
 ScriptOption = Annotated[
     str | None,
     typer.Option("--script", help="Bitcoin: wpkh (BIP-84, the default) or tr (BIP-86)."),
+]
+NoWaitOption = Annotated[bool, typer.Option("--no-wait", help="Return once broadcast.")]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        help="Seconds to wait for a receipt; also the longest any call to the node may take.",
+        min=0.1,
+    ),
 ]
 AllowOption = Annotated[
     list[str] | None,

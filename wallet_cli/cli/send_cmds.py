@@ -42,16 +42,29 @@ def register(app: typer.Typer) -> None:
 
 def send(
     ctx: typer.Context,
-    to: Annotated[str, typer.Option("--to", help="Destination address.")],
-    amount: Annotated[
-        str, typer.Option("--amount", help="1.5, 20gwei, 1000wei, 1500sat, or token units.")
+    to: Annotated[
+        str, typer.Option("--to", help="Destination address (with --data: the contract).")
     ],
+    amount: Annotated[
+        str | None,
+        typer.Option(
+            "--amount", help="1.5, 20gwei, 1000wei, 1500sat, or token units (with --data: 0)."
+        ),
+    ] = None,
     token: TokenOption = None,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data",
+            help="EVM: call the contract --to with this call data (0x hex); what it grants "
+            "(approve, setApprovalForAll, Permit2) is decoded and screened.",
+        ),
+    ] = None,
     index: IndexOption = 0,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Screen and sign, print the raw tx, send nothing.")
     ] = False,
-    no_wait: Annotated[bool, typer.Option("--no-wait", help="Return once broadcast.")] = False,
+    no_wait: common.NoWaitOption = False,
     legacy: Annotated[bool, typer.Option("--legacy", help="Legacy (EIP-155) transaction.")] = False,
     gas_limit: Annotated[
         int | None,
@@ -65,14 +78,7 @@ def send(
     max_fee_per_gas: MaxFeeOption = None,
     priority_fee: PriorityFeeOption = None,
     allow: common.AllowOption = None,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            help="Seconds to wait for a receipt; also the longest any call to the node may take.",
-            min=0.1,
-        ),
-    ] = 120,
+    timeout: common.TimeoutOption = 120,
     fee_rate: Annotated[
         int | None, typer.Option("--fee-rate", help="Bitcoin: sat/vB (default: the backend's).")
     ] = None,
@@ -86,8 +92,11 @@ def send(
 ) -> None:
     """Screen the destination, then sign, broadcast and wait for the receipt."""
     from wallet_cli.cli.screening_view import confirmer, finding_lines
+    from wallet_cli.errors import BadInput
     from wallet_cli.transfer import SendRequest
 
+    if amount is None and data is None:
+        raise BadInput("--amount is required (it may be left out only with --data)")
     session = common.session_of(ctx)
     allowed = frozenset(allow or ())
     for rule in sorted(allowed):
@@ -95,7 +104,8 @@ def send(
     wallet = session.wallet()
     request = SendRequest(
         to=to,
-        amount=amount,
+        amount=amount if amount is not None else "0",
+        data=data,
         token=token,
         index=index,
         legacy=legacy,
@@ -166,6 +176,7 @@ def _show_preview(preview: Preview, report: Report) -> None:
     for item in preview.outputs:
         amount = format_amount(item.amount, item.asset.decimals)
         lines.append(f"  {amount} {item.asset.symbol} -> {item.recipient}")
+    lines += call_lines(preview)
     fee = format_amount(preview.fee_cap, preview.fee_asset.decimals)
     chain = f" (chain id {preview.chain_id})" if preview.chain_id is not None else ""
     lines.append(
@@ -173,6 +184,42 @@ def _show_preview(preview: Preview, report: Report) -> None:
         f"fee at most {fee} {preview.fee_asset.symbol}"
     )
     output.note("\n".join(lines))
+
+
+def call_lines(preview: Preview) -> list[str]:
+    """A contract call's selector and what its data gives away (the decoded grants) or names."""
+    from wallet_cli.types import format_amount
+
+    lines = []
+    for item in preview.outputs:
+        if item.data:
+            lines.append(
+                f"  call 0x{item.data[:4].hex()} on {item.recipient} ({len(item.data)} bytes)"
+            )
+    for grant in preview.grants:
+        if grant.unlimited:
+            amount = "UNLIMITED"
+        elif grant.amount is None:
+            amount = "every token"
+        else:
+            amount = f"{format_amount(grant.amount, 0)} base units"
+        until = f" until {_when(grant.expires)}" if grant.expires is not None else ""
+        lines.append(
+            f"  GRANTS {grant.spender} the right to take {amount} of {grant.token}{until} "
+            f"({grant.kind})"
+        )
+    for mention in preview.mentions:
+        lines.append(f"  names {mention.address} ({mention.role}, {mention.where})")
+    return lines
+
+
+def _when(seconds: int) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"unix time {seconds}"
 
 
 def _unlock(session: common.Session) -> None:

@@ -42,15 +42,8 @@ MaxFeeOption = Annotated[
 PriorityFeeOption = Annotated[
     str | None, typer.Option("--priority-fee", help="The new priority fee per gas, e.g. 2gwei.")
 ]
-NoWaitOption = Annotated[bool, typer.Option("--no-wait", help="Return once broadcast.")]
-TimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--timeout",
-        help="Seconds to wait for a receipt; also the longest any call to the node may take.",
-        min=0.1,
-    ),
-]
+NoWaitOption = common.NoWaitOption
+TimeoutOption = common.TimeoutOption
 
 
 def register(app: typer.Typer) -> None:

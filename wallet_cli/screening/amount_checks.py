@@ -59,6 +59,8 @@ def fee_exceeds_amount(preview: Preview, context: Context) -> Iterable[Finding]:
     """A fee cap above the amount and above the network's `fee-warn-floor`. Native transfers
     only: a token amount has no price in the native asset to compare the fee with."""
     fee_asset = preview.fee_asset
+    if any(o.data for o in preview.outputs):
+        return  # a contract call: its value is not what it is for
     native = [o for o in preview.outputs if o.asset.contract is None and o.asset == fee_asset]
     if not native or len(native) != len(preview.outputs):
         return

@@ -78,8 +78,8 @@ def token_to_itself(output: Output, preview: Preview, context: Context) -> Itera
 
 
 def contract_recipient(output: Output, preview: Preview, context: Context) -> Iterable[Finding]:
-    if output.asset.contract is not None or context.code is None:
-        return
+    if output.asset.contract is not None or output.data or context.code is None:
+        return  # a call with data is meant for a contract
     if output.recipient in context.contacts or output.recipient.lower() == ZERO:
         return
     if output.recipient in context.own_addresses:
