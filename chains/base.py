@@ -208,6 +208,46 @@ class Output:
     asset: Asset
     amount: int
     typed_as: str = ""
+    data: bytes = b""  # EVM: call data for a contract call (`send --data`); empty: a transfer
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A permission that a signature or a call gives away: `spender` may take `amount` of
+    `token` (None: every token of that contract, an operator approval) until `expires`
+    (unix seconds; None: no end). Decoded by the chain's adapter from typed data (ERC-2612
+    and DAI `Permit`, Permit2) or call data (`approve`, `increaseAllowance`,
+    `setApprovalForAll`, Permit2 `approve`), so that screening judges what is given, not
+    only where a signature goes. `where` names the field it came from (`message.spender`)."""
+
+    kind: str  # e.g. "permit", "permit2", "approve", "approval-for-all"
+    token: str | None
+    spender: str
+    amount: int | None
+    unlimited: bool  # the maximum, or near it: everything, for good
+    expires: int | None
+    where: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Something a signed order sends to `recipient` when it is filled (a Seaport
+    consideration item): `amount` base units of `token` (None: the native coin)."""
+
+    recipient: str
+    token: str | None
+    amount: int
+    where: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An address that a message or a call names, screened as a destination would be (the
+    trust rules: lists, look-alikes, poisoners); `role` says what it is there for."""
+
+    address: str
+    role: str  # "spender", "recipient", "verifying-contract", "owner", "operator", "other"
+    where: str
 
 
 @dataclass(frozen=True)
@@ -220,3 +260,6 @@ class Preview:
     fee_asset: Asset
     call_target: str | None = None  # the contract called, for token transfers
     domain_chain_id: int | None = None  # EIP-712 typed data: the chain its domain names
+    grants: tuple[Grant, ...] = ()  # permissions given away (typed data, call data)
+    payments: tuple[Payment, ...] = ()  # what a signed order pays out when filled
+    mentions: tuple[Mention, ...] = ()  # every other address the message or call names

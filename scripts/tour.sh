@@ -150,6 +150,43 @@ cat > permit.json <<EOF
  "message": {"to": "$bob", "contents": "hello"}}
 EOF
 run --yes sign-typed-data permit.json
+# A drainer-style Permit (the maximum, to an OFAC-listed spender): decoded, shown, refused.
+cat > drainer.json <<EOF
+{"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+  {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+  "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+  {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+  {"name": "deadline", "type": "uint256"}]},
+ "primaryType": "Permit",
+ "domain": {"name": "USD Coin", "version": "2", "chainId": 31337,
+  "verifyingContract": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"},
+ "message": {"owner": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+  "spender": "0x8589427373D6D84E98730D7795D8f6f8731FDA16",
+  "value": "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+  "nonce": 0, "deadline": 1893456000}}
+EOF
+run --expect 3 sign-typed-data drainer.json
+# Contract calls and allowances, on a token deployed from anvil's unlocked account 0.
+token=$(python3 - "$root/tests/data/contracts/PermitToken.json" "http://127.0.0.1:$port" <<'PY'
+import json, sys, time, urllib.request as u
+artifact, url = json.load(open(sys.argv[1])), sys.argv[2]
+def call(method, params):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+    request = u.Request(url, body, {"Content-Type": "application/json"})
+    return json.loads(u.urlopen(request).read())["result"]
+code = artifact["bytecode"].removeprefix("0x") + (10**24).to_bytes(32, "big").hex()
+account0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+tx = call("eth_sendTransaction", [{"from": account0, "data": "0x" + code, "gas": hex(3_000_000)}])
+receipt = None
+while not receipt:
+    receipt = call("eth_getTransactionReceipt", [tx]) or time.sleep(0.05)
+print(receipt["contractAddress"])
+PY
+)
+approve="0x095ea7b3$(printf '%064s' "${bob#0x}" | tr ' ' 0)$(printf '%064x' 1000000000000000000)"
+run --yes send --to "$token" --data "$approve"
+run approvals
+run --yes revoke "$token" "$bob"
 # A Safe of this wallet's addresses 0, 1 and 2 (threshold 2), one proposal file passed around.
 owners=$(json address --count 3 | field '",".join(a["address"] for a in d["addresses"])')
 safe=$(json multisig create --owners "$owners" --threshold 2 --name team | field 'd["safe"]')

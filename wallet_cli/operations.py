@@ -128,14 +128,29 @@ class Operations:
         ).report
 
     def sign_message(
-        self, message: bytes, *, unlock: Unlocking, index: int = 0, family: str = "evm"
+        self,
+        message: bytes,
+        *,
+        unlock: Unlocking,
+        index: int = 0,
+        family: str = "evm",
+        network: Network | None = None,
+        config: Config | None = None,
+        confirm: Confirm = refuse,
+        allow: frozenset[str] = frozenset(),
     ) -> MessageSignature:
         """An EIP-191 personal-message signature (as `personal_sign`) by address `index`;
-        with `family` "sol", ed25519 over the bytes (base58). Raises `WrongPassphrase`,
-        `InvalidIndex`."""
+        with `family` "sol", ed25519 over the bytes (base58). A message that is a bare hash
+        (`blind-signing`) or a transaction or typed data in disguise (`disguised-message`)
+        warns: `confirm` decides, by default no; with `network` and `config`, the addresses a
+        disguised one names are screened too. Raises `WrongPassphrase`, `InvalidIndex`,
+        `ScreeningBlocked`, `ScreeningNotConfirmed`."""
         from wallet_cli.messages import sign_personal
 
-        return sign_personal(self._wallet, index, message, self._unlocker(unlock), family)
+        return sign_personal(
+            self._wallet, index, message, self._unlocker(unlock), family, network=network,
+            config=config, confirm=confirm, allow=allow,
+        )  # fmt: skip
 
     @staticmethod
     def verify_message(address: str, message: bytes, signature: str) -> tuple[bool, str]:

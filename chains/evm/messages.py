@@ -8,6 +8,7 @@ our signer.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,3 +90,104 @@ def summarize(document: Any) -> TypedDataSummary:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class MessageShape:
+    """What a "personal" message really is, when it is not text for a person to read:
+    `kind` "hash" (32 bytes: a digest signed blind), "transaction" (an RLP-encoded EVM
+    transaction) or "typed-data" (an EIP-712 document); `addresses` are (address, where)
+    pairs the disguised payload names, screened as destinations are."""
+
+    kind: str
+    description: str
+    addresses: tuple[tuple[str, str], ...] = ()
+
+
+# The position of `to` in each transaction type's RLP list (EIP-2718 type byte or legacy),
+# and the field counts it may have: unsigned and signed.
+_TX_TO = {None: (3, (6, 9)), 1: (4, (8, 11)), 2: (5, (9, 12)), 4: (5, (10, 13))}
+_TX_NAMES = {None: "a legacy", 1: "an EIP-2930", 2: "an EIP-1559", 4: "an EIP-7702"}
+
+
+def message_shape(message: bytes) -> MessageShape | None:
+    """None for an ordinary message. A bare 32-byte value (raw, or as 0x + 64 hex digits of
+    text) is a hash; bytes (or 0x-hex text) that decode as a whole as an EVM transaction are
+    one; JSON with `types` and `primaryType` is typed data. Signing any of these as a
+    personal message is how a phishing page gets a signature a person cannot read."""
+    candidates = [message]
+    text = message.strip()
+    if text[:2].lower() == b"0x":
+        with contextlib.suppress(UnicodeDecodeError, ValueError):
+            candidates.append(bytes.fromhex(text[2:].decode("ascii")))
+    for data in candidates:
+        if len(data) == 32 and not _readable(data):
+            return MessageShape("hash", "a bare 32-byte value, most likely a hash signed blind")
+        shape = _transaction(data)
+        if shape is not None:
+            return shape
+    return _typed_data(text)
+
+
+def _readable(data: bytes) -> bool:
+    """Text a person can read (32 letters are a sentence, not a hash)."""
+    try:
+        return data.decode("utf-8").isprintable()
+    except UnicodeDecodeError:
+        return False
+
+
+def _transaction(data: bytes) -> MessageShape | None:
+    from chains.evm import rlp
+
+    if not data:
+        return None
+    tx_type = data[0] if data[0] in (1, 2, 4) else None
+    body = data[1:] if tx_type is not None else data
+    if not body or body[0] < 0xC0:
+        return None
+    try:
+        decoded = rlp.decode(body)
+    except ValueError:
+        return None
+    to_index, counts = _TX_TO[tx_type]
+    if not isinstance(decoded, list) or len(decoded) not in counts:
+        return None
+    if not all(isinstance(item, bytes) for item in decoded[: to_index + 1]):
+        return None
+    to = decoded[to_index]
+    addresses: tuple[tuple[str, str], ...] = ()
+    if isinstance(to, bytes) and len(to) == 20:
+        from chains.evm.address import to_checksum
+
+        addresses = ((to_checksum(to.hex()), "message (transaction `to`)"),)
+    return MessageShape("transaction", f"{_TX_NAMES[tx_type]} transaction", addresses)
+
+
+def _typed_data(text: bytes) -> MessageShape | None:
+    import json
+
+    if not text.startswith(b"{"):
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or not {"types", "primaryType"} <= document.keys():
+        return None
+    addresses: list[tuple[str, str]] = []
+    try:
+        from chains.evm import eip712, typed_intents
+
+        eip712.digest(document)  # the decoder reads only documents the encoder accepts
+        intents = typed_intents.decode(document)
+        contract = typed_intents.verifying_contract(document)
+        if contract is not None:
+            addresses.append((contract, "message (domain.verifyingContract)"))
+        addresses += [(m.address, f"message ({m.where})") for m in intents.mentions]
+    except InvalidTypedData:
+        pass  # still typed data in disguise, only malformed
+    from chains.evm.typed_intents import printable
+
+    primary = printable(str(document["primaryType"]))[:80]
+    return MessageShape("typed-data", f"EIP-712 typed data ({primary})", tuple(addresses))

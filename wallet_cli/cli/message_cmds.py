@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wallet_cli.cli import common, output, prompts
 from wallet_cli.errors import BadInput
+
+if TYPE_CHECKING:
+    from wallet_cli.messages import TypedDataView
+    from wallet_cli.screening import Report
+    from wallet_cli.transfer import Confirm
+    from wallet_cli.types import Preview
 
 IndexOption = Annotated[int, typer.Option("--index", help="Which address signs.")]
 
@@ -51,23 +57,59 @@ def sign_message(
     message: Annotated[str | None, typer.Argument(help="Text to sign; default: stdin.")] = None,
     index: IndexOption = 0,
     hex_input: Annotated[bool, typer.Option("--hex", help="The message is hex bytes.")] = False,
+    allow: common.AllowOption = None,
 ) -> None:
-    """Sign a personal message (EIP-191, as personal_sign; ed25519 on Solana networks)."""
+    """Sign a personal message (EIP-191, as personal_sign; ed25519 on Solana networks).
+    A hash, a transaction or typed data passed as a message warns before anything is signed."""
+    from wallet_cli.cli.screening_view import finding_lines
+    from wallet_cli.messages import sign_personal
+
     session = common.session_of(ctx)
-    family = session.network().family
+    network = session.network()
     wallet = session.wallet()
     data = _message_bytes(message, hex_input)
-    signed = wallet.sign_message(
+    signed = sign_personal(
+        wallet,
+        index,
         data,
-        unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
-        index=index,
-        family=family,
+        lambda: wallet.unlock(session.unlock_sources(wallet)),
+        network.family,
+        network=network,
+        config=session.config,
+        confirm=_confirm(session, "sign this message"),
+        allow=frozenset(allow or ()),
     )
+    if signed.report.findings:
+        output.note("\n".join(finding_lines(signed.report)))
     output.emit(
         session.json,
-        {"address": signed.address, "signature": signed.signature, "digest": signed.digest},
+        {
+            "address": signed.address,
+            "signature": signed.signature,
+            "digest": signed.digest,
+            **({"screening": signed.report.to_json()} if signed.report.findings else {}),
+        },
         [signed.signature],
     )
+
+
+def _confirm(session: common.Session, what: str) -> Confirm:
+    """Warnings on a message: --yes accepts; a terminal asks for the last 4 characters of
+    the verifying contract as a send's, or the word `sign` when there is none (a personal
+    message has no destination to type back); otherwise no."""
+    from wallet_cli.cli.screening_view import confirmer, finding_lines, terminal_lines
+
+    def confirm(report: Report, preview: Preview) -> bool:
+        if preview.outputs:
+            return confirmer(session)(report, preview)
+        if session.yes:
+            return True
+        if not prompts.terminal_available():
+            return False
+        prompts.say("Screening warnings:\n" + terminal_lines(finding_lines(report)) + "\n")
+        return prompts.ask(f"To {what} anyway, type 'sign': ").strip().lower() == "sign"
+
+    return confirm
 
 
 def verify_message(
@@ -116,11 +158,11 @@ def sign_typed_data(
     index: IndexOption = 0,
     allow: common.AllowOption = None,
 ) -> None:
-    """Show the domain and primary type, screen the verifying contract, then sign."""
-    from wallet_cli.cli.screening_view import confirmer, finding_lines
+    """Show the whole message decoded (Permit, Permit2, Seaport), screen every address in
+    it and what it grants, then sign."""
+    from wallet_cli.cli.screening_view import finding_lines
     from wallet_cli.inputs import JsonRejected, load_json, read_limited
-    from wallet_cli.messages import TypedDataSummary
-    from wallet_cli.screening import Report
+    from wallet_cli.messages import decoded_json
 
     session = common.session_of(ctx)
     try:
@@ -129,22 +171,11 @@ def sign_typed_data(
         raise BadInput(f"{file} is {exc}") from None
     wallet = session.wallet()
 
-    def show_and_confirm(summary: TypedDataSummary, report: Report) -> bool:
-        def shown(value: object) -> str:
-            return "(none)" if value is None else str(value)
-
-        version = f"  version {summary.domain_version}" if summary.domain_version else ""
-        lines = [
-            "Typed data to sign (EIP-712):",
-            f"  primary type:       {summary.primary_type}",
-            f"  domain name:        {shown(summary.domain_name)}{version}",
-            f"  chain id:           {shown(summary.chain_id)}",
-            f"  verifying contract: {shown(summary.verifying_contract)}",
-        ]
-        if summary.primary_type == "EIP712Domain":
-            lines.append("  (only the domain is signed; the message part is ignored)")
-        lines += finding_lines(report)
-        output.note("\n".join(lines))
+    def show_and_confirm(view: TypedDataView, report: Report) -> bool:
+        if view.refused:  # the refusal's error shows the findings
+            output.note("\n".join(_typed_lines(view)))
+            return False
+        output.note("\n".join([*_typed_lines(view), *finding_lines(report)]))
         if session.yes:
             return True
         if not prompts.terminal_available():
@@ -157,7 +188,7 @@ def sign_typed_data(
         document,
         unlock=lambda: wallet.unlock(session.unlock_sources(wallet)),
         show_and_confirm=show_and_confirm,
-        confirm=confirmer(session),
+        confirm=_confirm(session, "sign it"),
         index=index,
         allow=frozenset(allow or ()),
     )
@@ -168,6 +199,33 @@ def sign_typed_data(
             "signature": signed.signature,
             "digest": signed.digest,
             "screening": signed.report.to_json(),
+            **decoded_json(signed),
         },
         [signed.signature],
     )
+
+
+def _typed_lines(view: TypedDataView) -> list[str]:
+    from wallet_cli.messages import printable
+
+    summary = view.summary
+
+    def shown(value: object) -> str:
+        return "(none)" if value is None else printable(str(value))
+
+    version = f"  version {shown(summary.domain_version)}" if summary.domain_version else ""
+    lines = [
+        "Typed data to sign (EIP-712):",
+        f"  primary type:       {summary.primary_type}"
+        + (f"  ({view.decoded})" if view.decoded else ""),
+        f"  domain name:        {shown(summary.domain_name)}{version}",
+        f"  chain id:           {shown(summary.chain_id)}",
+        f"  verifying contract: {shown(summary.verifying_contract)}",
+    ]
+    if summary.primary_type == "EIP712Domain":
+        lines.append("  (only the domain is signed; the message part is ignored)")
+    else:
+        lines += ["Message:", *(f"  {line}" for line in view.lines)]
+    if view.intents:
+        lines += ["What signing it does:", *(f"  - {line}" for line in view.intents)]
+    return lines

@@ -30,6 +30,14 @@ from wallet_cli.screening.destination_checks import (
     typed_data_chain,
     zero_address,
 )
+from wallet_cli.screening.grant_checks import (
+    grant_expiry,
+    mentions,
+    order_for_nothing,
+    order_pays_stranger,
+    spender_not_contract,
+    unlimited_grant,
+)
 from wallet_cli.screening.report import Finding, Severity
 from wallet_cli.screening.trust_checks import (
     first_time,
@@ -57,8 +65,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "lookalike",
         "block",
-        "Shares its first and last characters with a trusted address (a contact, one of "
-        "yours, or one you sent to): 3+3 or more blocks, a weaker resemblance warns.",
+        "Shares its first and last characters with a trusted address: against contacts, your "
+        "own, and recent or frequent recipients 3+3 or more blocks and a weaker resemblance "
+        "warns; against older recipients 9 characters (both ends at least 3) block, 8 warn.",
         "0x[d9a1]c3788d81257612e2581a6ea0ada244[853a91] looks like contact 'treasury' "
         "0x[d9a1]b0b1e1ae382dbdc898ea68012ffcb2[853a91]",
         lookalike,
@@ -206,6 +215,80 @@ RULES: tuple[Rule, ...] = (
         "EIP-712 typed data whose domain names another chain than the network's.",
         "the typed data is for chain id 1, but network 'devnet' is chain id 31337",
         preview_check=typed_data_chain,
+    ),
+    Rule(
+        "message-address",
+        "block",
+        "Every address a signed message or a call names (a Permit's spender, a Seaport "
+        "recipient or zone, a Permit2 witness's recipient, a disguised transaction's `to`…) "
+        "is screened like a destination: the findings keep those rules' ids (`sanctioned`, "
+        "`scam-listed`, `user-listed`, `lookalike`, `seen-as-poisoner`) and name the field.",
+        "message.spender: 0x8589…5d8e is on the sanctioned list 'ofac-sdn'",
+        preview_check=mentions,
+    ),
+    Rule(
+        "unlimited-grant",
+        "warn",
+        "A signature or call that lets a spender take everything: an amount of 2^255 or more "
+        "(2^160 - 1 for Permit2's uint160), or DAI's `allowed: true`.",
+        "message.spender lets 0x… take ALL of 0x6B17…1d0F, not an amount",
+        preview_check=unlimited_grant,
+    ),
+    Rule(
+        "grant-expiry",
+        "info",
+        "What a grant is good for: no end date (an ERC-2612 or DAI allowance lasts until "
+        "revoked) or an end more than a year away.",
+        "message.details: 0x… may use it until 2030-01-01 (in 4 years)",
+        preview_check=grant_expiry,
+    ),
+    Rule(
+        "spender-not-contract",
+        "warn",
+        "The spender of a grant has no contract code on the node (eth_getCode): an ordinary "
+        "account, not a protocol. Contacts and your own addresses are not asked about.",
+        "spender 0x… has no contract code on mainnet",
+        preview_check=spender_not_contract,
+    ),
+    Rule(
+        "spender-not-checked",
+        "info",
+        "The node was not asked (offline, or it did not answer) whether a spender is a "
+        "contract: said, not skipped.",
+        "no node was asked whether 0x… is a contract (offline)",
+        preview_check=spender_not_contract,
+    ),
+    Rule(
+        "order-pays-stranger",
+        "block",
+        "A Seaport consideration item pays an address that is neither you nor a known fee "
+        "recipient (OpenSea's 0x0000a26b00c1F0DF003000390027140000fAa719): the shape of a "
+        "listing phished at a price paid to the drainer.",
+        "message.consideration[1] pays 0x…, neither you nor a known fee recipient",
+        preview_check=order_pays_stranger,
+    ),
+    Rule(
+        "order-for-nothing",
+        "warn",
+        "A Seaport order gives items away and pays you nothing when filled, or pays others "
+        "more than you in the same token.",
+        "the order gives away message.offer[0] and pays you nothing",
+        preview_check=order_for_nothing,
+    ),
+    Rule(
+        "blind-signing",
+        "warn",
+        "`sign-message` of a bare 32-byte value (0x and 64 hex digits, or 32 raw bytes): a "
+        "hash signed blind, which may approve anything.",
+        "the message is a bare 32-byte value, most likely a hash signed blind",
+    ),
+    Rule(
+        "disguised-message",
+        "warn",
+        "`sign-message` of an EVM transaction (RLP, legacy or typed 0x01/0x02/0x04) or an "
+        "EIP-712 document passed as a personal message; the addresses it names are screened "
+        "too.",
+        "the message is an EIP-1559 transaction in disguise",
     ),
 )
 
