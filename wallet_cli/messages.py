@@ -136,6 +136,25 @@ def verify_personal(address: str, message: bytes, signature_hex: str) -> tuple[b
     return recovered == address, recovered
 
 
+def typed_preview(
+    document: dict[str, Any], network: Network, signer: str
+) -> tuple[Preview, typed_intents.Intents]:
+    """What screening checks of typed data signed by `signer`: its verifying contract as the
+    output (a signature's destination), and what it grants, pays and names."""
+    summary = messages.summarize(document)
+    intents = typed_intents.decode(document)
+    outputs: tuple[Output, ...] = ()
+    if summary.verifying_contract:
+        contract = adapter_for("evm").parse_address(summary.verifying_contract, network)
+        outputs = (Output(contract, ETH, 0, summary.verifying_contract),)
+    preview = Preview(
+        network.name, network.chain_id, signer, outputs, 0, ETH,
+        domain_chain_id=summary.chain_id, grants=intents.grants, payments=intents.payments,
+        mentions=intents.mentions,
+    )  # fmt: skip
+    return preview, intents
+
+
 def sign_typed(
     wallet: Wallet,
     network: Network,
@@ -153,21 +172,12 @@ def sign_typed(
     shown too (`view.refused`, nothing asked) before `ScreeningBlocked`."""
     summary = messages.summarize(document)
     digest = messages.typed_data_digest(document)
-    intents = typed_intents.decode(document)
     address = wallet.addresses("evm", [index])[0].address
-    outputs: tuple[Output, ...] = ()
-    if summary.verifying_contract:
-        contract = adapter_for("evm").parse_address(summary.verifying_contract, network)
-        outputs = (Output(contract, ETH, 0, summary.verifying_contract),)
-    preview = Preview(
-        network.name, network.chain_id, address, outputs, 0, ETH,
-        domain_chain_id=summary.chain_id, grants=intents.grants, payments=intents.payments,
-        mentions=intents.mentions,
-    )  # fmt: skip
+    preview, intents = typed_preview(document, network, address)
     node = _node(network)
     try:
         context = screening_context(wallet, network, config, node)
-        report = _for_signature(screening.check(preview, context))
+        report = screen_signature(preview, context)
         assets = _assets(node, config, network, _tokens(document, intents))
     finally:
         if node is not None:
@@ -193,7 +203,10 @@ def sign_typed(
 _NOT_FOR_SIGNATURES = frozenset({"contract-recipient", "lookup-failed"})
 
 
-def _for_signature(report: screening.Report) -> screening.Report:
+def screen_signature(preview: Preview, context: screening.Context) -> screening.Report:
+    """Screening of a signature's preview: every rule, less those about sending coin to a
+    contract (a verifying contract is where a signature goes, not coin)."""
+    report = screening.check(preview, context)
     return screening.Report(tuple(f for f in report.findings if f.rule not in _NOT_FOR_SIGNATURES))
 
 
