@@ -118,6 +118,7 @@ class Approvals:
     first_block: int
     last_block: int
     approvals: tuple[Approval, ...]
+    head: int = 0  # the chain's latest block: to_block below it means run again
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,6 +127,7 @@ class Approvals:
             "owners": list(self.owners),
             "from_block": self.first_block,
             "to_block": self.last_block,
+            "head": self.head,
             "approvals": [a.to_json() for a in self.approvals],
         }
 
@@ -150,12 +152,18 @@ class _Scan(Protocol):
     def last_block(self) -> int: ...
     @property
     def allowances(self) -> Sequence[_Found]: ...
+    @property
+    def head(self) -> int: ...
 
 
 @runtime_checkable
 class _HasApprovals(Protocol):
     def allowances(
-        self, owners: Sequence[str], token: str | None, first_block: int | None
+        self,
+        owners: Sequence[str],
+        token: str | None,
+        first_block: int | None,
+        known: Sequence[tuple[str, str, str, int]] = (),
     ) -> _Scan: ...
 
     def revocation(self, token: str, spender: str) -> Output: ...
@@ -179,11 +187,14 @@ def list_approvals(
     timeout: float | None = None,
 ) -> Approvals:
     """The allowances this wallet's addresses (the cached ones, at least address 0) granted,
-    found from the node's logs (the last 100,000 blocks, or from `from_block`) and confirmed
-    with `allowance()` now; each screened as the grant it is, the spender as a destination
-    would be. `risky`: only those with a warn or block finding (`Approval.flags`)."""
+    found from the node's logs and confirmed with `allowance()` now; each screened as the
+    grant it is, the spender as a destination would be. `risky`: only those with a warn or
+    block finding (`Approval.flags`). Logs are read from `from_block`, else from where the
+    last run stopped (wallet_cli/store/approval_scans.py), else over the last 100,000 blocks;
+    at most 100,000 blocks a run, and the allowances earlier runs found are confirmed too."""
     from wallet_cli import screening
-    from wallet_cli.transfer import connect, screening_context
+    from wallet_cli.store import approval_scans
+    from wallet_cli.transfer import chain_state, connect, screening_context
     from wallet_cli.transfer_inputs import resolve_asset
 
     contract_calls_only(network, "allowances are ERC-20's")
@@ -194,7 +205,25 @@ def list_approvals(
         reader = _approvals_session(session)
         contract = resolve_asset(session, config, network, token).contract if token else None
         owners = _owners(wallet, network)
-        scan = reader.allowances(owners, contract, from_block)
+        path = approval_scans.state_path(chain_state(wallet), network.name)
+        state = approval_scans.load(path)
+        if state is not None and not state.covers(owners):
+            state = None  # scanned for fewer addresses: start over
+        start = from_block
+        if start is None and state is not None:
+            start = state.last_block + 1
+        known = state.pairs if state is not None else ()
+        scan = reader.allowances(owners, contract, start, known)
+        if contract is None:  # a scan of one token's logs does not cover the others
+            pairs = [
+                (f.owner, f.grant.token or "", f.grant.spender, f.block) for f in scan.allowances
+            ]
+            now = approval_scans.ScanState(
+                tuple(owners), scan.first_block, scan.last_block, tuple(pairs)
+            )
+            if state is not None and from_block is None:  # carries on from the last run
+                now = state.extended(owners, scan.first_block, scan.last_block, pairs)
+            approval_scans.save(wallet.home, path, now)
         context = screening_context(wallet, network, config, session)
         if context.code is not None:
             context.code.prefetch([found.grant.spender for found in scan.allowances])
@@ -208,7 +237,7 @@ def list_approvals(
         session.close()
     return Approvals(
         network.name, network.family, tuple(owners), scan.first_block, scan.last_block,
-        tuple(found_all),
+        tuple(found_all), scan.head,
     )  # fmt: skip
 
 

@@ -41,6 +41,7 @@ class AllowanceScan:
     first_block: int
     last_block: int
     allowances: tuple[Allowance, ...]
+    head: int = 0  # the chain's latest block when scanned: last_block < head means more to read
 
 
 def scan(
@@ -49,15 +50,22 @@ def scan(
     *,
     token: str | None = None,
     first_block: int | None = None,
+    known: Sequence[tuple[str, str, str, int]] = (),
     chunk: int = CHUNK_BLOCKS,
     max_blocks: int = MAX_SCAN_BLOCKS,
 ) -> AllowanceScan:
     """Allowances by `owners` (of `token` only, when given) whose `Approval` logs fall in
-    `first_block`.. (default: the last `max_blocks` blocks), at most `max_blocks` blocks."""
+    `first_block`.. (default: the last `max_blocks` blocks), at most `max_blocks` blocks, and
+    those of the `known` (owner, token, spender, block) pairs an earlier scan found: every
+    one confirmed with `allowance()` now."""
     latest = quantity(client.call("eth_blockNumber"), "eth_blockNumber", "block number")
     first = max(0, latest - max_blocks + 1) if first_block is None else first_block
     last = min(latest, first + max_blocks - 1)
-    pairs: dict[tuple[str, str, str], int] = {}  # (owner, token, spender) -> last block
+    pairs: dict[tuple[str, str, str], int] = {  # (owner, token, spender) -> last block
+        (owner, contract, spender): block
+        for owner, contract, spender, block in known
+        if owner in owners and (token is None or contract == token)
+    }
     for start in range(first, last + 1, chunk):
         for found in _approval_logs(client, owners, token, start, min(last, start + chunk - 1)):
             owner, contract, spender, block = found
@@ -75,7 +83,7 @@ def scan(
             Allowance(owner, grant, assets[contract], pairs[(owner, contract, spender)])
         )
     found_now.sort(key=lambda a: (a.owner, a.grant.token or "", a.grant.spender))
-    return AllowanceScan(first, last, tuple(found_now))
+    return AllowanceScan(first, last, tuple(found_now), latest)
 
 
 def _approval_logs(

@@ -194,12 +194,17 @@ class EvmSession:
         return [(a not in ("0x", "")) if isinstance(a, str) else None for a in answers]
 
     def allowances(
-        self, owners: Sequence[str], token: str | None, first_block: int | None
+        self,
+        owners: Sequence[str],
+        token: str | None,
+        first_block: int | None,
+        known: Sequence[tuple[str, str, str, int]] = (),
     ) -> AllowanceScan:
-        """The ERC-20 allowances `owners` granted (chains/evm/approvals.py), confirmed now."""
+        """The ERC-20 allowances `owners` granted (chains/evm/approvals.py), confirmed now;
+        `known`: (owner, token, spender, block) pairs earlier scans found."""
         from chains.evm.approvals import scan
 
-        return scan(self.client, owners, token=token, first_block=first_block)
+        return scan(self.client, owners, token=token, first_block=first_block, known=known)
 
     def revocation(self, token: str, spender: str) -> Output:
         """The call that takes back `spender`'s allowance of `token`: approve(spender, 0)."""

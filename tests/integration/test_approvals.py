@@ -275,3 +275,29 @@ def test_approvals_of_an_openzeppelin_token_in_its_units(
     assert item["amount"] == "1.5"
     assert item["base_units"] == str(3 * 10**18 // 2)
     assert allowance(chain, permit_token, ANVIL_ADDRESS_0, STRANGER) == 3 * 10**18 // 2
+
+
+def test_a_run_carries_on_where_the_last_stopped(
+    evm_home: Path, devnet: Devnet, chain: Chain
+) -> None:
+    """The second run reads only the new blocks, yet still lists (and confirms on the node)
+    what the first found; a run from an explicit block that misses the approval's block keeps
+    it too, and one revoked meanwhile is gone."""
+    token = devnet.token
+    approve(evm_home, token, STRANGER, 7_000_000)
+    first = wallet(evm_home, "approvals")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert [a["spender"] for a in first.json()["approvals"]] == [STRANGER]
+    approve(evm_home, token, OTHER_STRANGER, 1_000_000)
+    second = wallet(evm_home, "approvals")
+    assert second.json()["from_block"] == first.json()["to_block"] + 1
+    assert second.json()["to_block"] == second.json()["head"]
+    assert {a["spender"] for a in second.json()["approvals"]} == {STRANGER, OTHER_STRANGER}
+    head = second.json()["head"]
+    late = wallet(evm_home, "approvals", "--from-block", str(head))
+    assert {a["spender"] for a in late.json()["approvals"]} == {STRANGER, OTHER_STRANGER}
+    assert wallet(evm_home, "revoke", token, STRANGER).returncode == 0
+    third = wallet(evm_home, "approvals")
+    assert [a["spender"] for a in third.json()["approvals"]] == [OTHER_STRANGER]
+    state = evm_home / "wallets" / "dev" / "chains" / "approvals-devnet.json"
+    assert oct(state.stat().st_mode & 0o777) == "0o600"

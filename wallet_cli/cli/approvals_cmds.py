@@ -43,6 +43,7 @@ def approvals(
     """List the allowances this wallet granted: from the node's Approval logs, each confirmed
     with allowance() now (zero ones are not listed), the spender labelled and screened."""
     from wallet_cli.approvals import list_approvals
+    from wallet_cli.cli.screening_view import finding_lines
 
     session = common.session_of(ctx)
     found = list_approvals(
@@ -51,13 +52,18 @@ def approvals(
     )  # fmt: skip
     lines: list[output.Line] = [
         f"{len(found.approvals)} {'flagged ' if risky else ''}allowance(s) on {found.network} "
-        f"(Approval logs of blocks {found.first_block}..{found.last_block})"
+        f"(Approval logs of blocks {found.first_block}..{found.last_block}, and those found "
+        "before)"
     ]
+    if found.last_block < found.head:
+        lines.append(
+            f"blocks {found.last_block + 1}..{found.head} are not read yet: run it again to go on"
+        )
     for item in found.approvals:
         label = f" ({item.label})" if item.label else ""
         flags = f"  [{', '.join(item.flags)}]" if item.flags else ""
         lines.append(f"{item.shown} {item.symbol} ({item.token}) -> {item.spender}{label}{flags}")
-        lines += [f"    {f.severity}: {f.message}" for f in item.report.findings]
+        lines += [f"    {line}" for line in finding_lines(item.report)]
     output.emit(session.json, found.to_json(), lines)
 
 
