@@ -16,12 +16,16 @@ _MARK = {"info": "info ", "warn": "WARN ", "block": "BLOCK"}
 # On a terminal: a symbol and a colour, so a block or a warning is not read past.
 _SYMBOL = {"warn": "\N{WARNING SIGN}", "block": "\N{HEAVY MULTIPLICATION X}"}
 _STYLE = {"warn": "bold yellow", "block": "bold red"}
+_ADVICE_INDENT = " " * 10  # under the rule id, past `  [BLOCK] `
 
 
 def finding_lines(report: Report) -> list[output.Line]:
     """One line per finding: `  [BLOCK] rule: message` piped; on a terminal a block is
-    `  ✖ BLOCK rule: message` in red and a warning `  ⚠ WARN  …` in yellow."""
+    `  ✖ BLOCK rule: message` in red and a warning `  ⚠ WARN  …` in yellow. Under the first
+    warning or block of each rule, its advice: the risk, the next step and the link
+    (`          address poisoning: …; never copy … (docs/screening.md#lookalike)`)."""
     lines: list[output.Line] = []
+    advised: set[str] = set()
     for f in report.findings:
         plain = f"  [{_MARK[f.severity]}] {f.rule}: {f.message}"
         if f.severity not in _SYMBOL:
@@ -29,7 +33,15 @@ def finding_lines(report: Report) -> list[output.Line]:
             continue
         shown = f"  {_SYMBOL[f.severity]} {_MARK[f.severity]} {f.rule}: {f.message}"
         lines.append(output.Styled(plain, shown, _STYLE[f.severity]))
+        if f.rule not in advised:
+            advised.add(f.rule)
+            lines.append(advice_line(f.advice, f.link))
     return lines
+
+
+def advice_line(advice: str, link: str) -> str:
+    """The advice under a finding (or a hold): indented past the mark, the link at the end."""
+    return f"{_ADVICE_INDENT}{advice} ({link})"
 
 
 def terminal_lines(lines: list[output.Line]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from wallet_cli.screening.advice import HOLD_ADVICE, OTHER_ADVICE
 from wallet_cli.screening.lookalike import BLOCK_SHAPE, TIER1, TIER2, WARN_SHAPES, Tier
 from wallet_cli.screening.rules import RULES
 from wallet_cli.store.config import RecipientWindow
@@ -171,6 +172,38 @@ def _pair_of(total: int) -> Fraction:
     return tier_probabilities(Tier(0, (), shapes))[0]
 
 
+def _advice_section() -> list[str]:
+    """One heading per rule, hold reason and the freeze: its text is its id, so the anchor
+    (`#lookalike`, `#hold-above`) is stable and is what the CLI links to."""
+    lines = ["## What to do, rule by rule", ""]
+    for rule in RULES:
+        lines += [f"### {rule.anchor}", "", f"{rule.advice} (`{rule.severity}`)", ""]
+    lines += [
+        "## Holds",
+        "",
+        "A wallet's policy in `config.toml` (`[wallets.NAME.policy.ASSET]`: `hold-above`,",
+        "`hold-new-recipient-above`, `hold-daily-above`, `hold-unusual = true`) holds a",
+        "transfer for its owner instead of signing it: the command exits 7 with the hold's id,",
+        "`--yes` and `--allow` never release it, and only `wallet holds approve ID` on a",
+        "terminal (passphrase, second factor, the destination's last 4 characters) sends it,",
+        "re-planned and re-screened. `wallet holds cancel ID` drops it; it expires after",
+        "`hold-expires` (default 24h), and `release-after` (e.g. 1h) is a cooling-off period",
+        "before which even the owner cannot approve it. Each hold reason says what to do:",
+        "",
+    ]
+    for reason, advice in HOLD_ADVICE.items():
+        lines += [f"### {reason}", "", advice, ""]
+    lines += [
+        "## Frozen",
+        "",
+        "`wallet freeze` (no passphrase needed) stops every signing path of the wallet with",
+        "exit 3 until `wallet unfreeze` (passphrase and second factor).",
+        "",
+        OTHER_ADVICE["frozen"],
+    ]
+    return lines
+
+
 def render() -> str:
     per_pair = flag_probability()
     against_set = against(per_pair, CONTACTS)
@@ -192,12 +225,21 @@ def render() -> str:
         "address is listed by a user list (`wallet lists add FILE --name N` with a CSV whose",
         "`chain` column says `sol` beside its `address`).",
         "",
-        "| id | severity | what it catches | example |",
-        "|---|---|---|---|",
+        "Each `warn` and `block` finding is printed with one sentence on the risk and what a",
+        "careful owner does next, and a link to that rule's paragraph below",
+        "(`docs/screening.md#RULE-ID`; with `--json`, every finding's `advice` and `link`).",
+        "",
+        "| id | severity | what it catches | example | advice |",
+        "|---|---|---|---|---|",
     ]
     for rule in RULES:
-        lines.append(f"| `{rule.id}` | {rule.severity} | {rule.doc} | {rule.example} |")
+        lines.append(
+            f"| `{rule.id}` | {rule.severity} | {rule.doc} | {rule.example} "
+            f"| [what to do](#{rule.anchor}) |"
+        )
     lines += [
+        "",
+        *_advice_section(),
         "",
         "## The look-alike thresholds, and their arithmetic",
         "",

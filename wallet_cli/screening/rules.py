@@ -1,7 +1,9 @@
 """The screening rules: small functions over one output, listed in one registry.
 
-Each rule has a stable kebab-case id, a default severity, a one-line doc and an example;
-docs/screening.md is generated from this registry (`python -m wallet_cli.screening.docs`).
+Each rule has a stable kebab-case id, a default severity, a one-line doc, an example and
+advice (the risk and the next step, kept in wallet_cli/screening/advice.py so this list
+stays readable) under a stable anchor; docs/screening.md is generated from this registry
+(`python -m wallet_cli.screening.docs`).
 A rule yields nothing when it has nothing to say.
 """
 
@@ -11,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from chains.base import Output, Preview
+from wallet_cli.screening.advice import RULE_ADVICE
+from wallet_cli.screening.advice import link as doc_link
 from wallet_cli.screening.amount_checks import (
     UNUSUAL_FACTOR,
     fee_exceeds_amount,
@@ -59,6 +63,20 @@ class Rule:
     example: str
     check: RuleCheck | None = None  # run on every output
     preview_check: PreviewCheck | None = None  # run once on the whole preview
+
+    @property
+    def advice(self) -> str:
+        """One sentence: the risk, then what a careful owner does next ("" if missing)."""
+        return RULE_ADVICE.get(self.id, "")
+
+    @property
+    def anchor(self) -> str:
+        """The heading id in docs/screening.md: the rule id itself, so it never moves."""
+        return self.id
+
+    @property
+    def link(self) -> str:
+        return doc_link(self.anchor)
 
 
 RULES: tuple[Rule, ...] = (
