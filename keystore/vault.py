@@ -4,6 +4,8 @@ AES-256-GCM under an Argon2id key; the whole header (format, version, KDF parame
 nonce, wallet name, kind, creation time) is the associated data, so changing any of it
 fails exactly like a wrong passphrase. A fresh salt and nonce are drawn on every seal.
 Parsing checks the shape before any KDF work and names the file when it cannot read it.
+The plaintext may also hold the second factor's TOTP secret (`totp`); a vault without it
+reads as before, and a vault with it is the same version (the header does not change).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,6 +67,14 @@ class SealedVault:
 Secret = Mnemonic | PrivateKey
 
 
+@dataclass(frozen=True)
+class Unsealed:
+    """What a vault holds: the wallet's secret and, if enrolled, the TOTP secret (base32)."""
+
+    secret: Secret
+    totp: str | None = field(default=None, repr=False)
+
+
 def kind_of(secret: Secret) -> VaultKind:
     if isinstance(secret, Mnemonic):
         return "mnemonic"
@@ -78,18 +88,23 @@ def seal(
     name: str,
     created_at: str,
     kdf: Argon2idParams | None = None,
+    totp: str | None = None,
 ) -> SealedVault:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     params = (kdf or Argon2idParams()).with_fresh_salt()
     header = VaultHeader(name, kind_of(secret), created_at, params, os.urandom(NONCE_LENGTH))
     key = derive_key(passphrase, params)
-    plaintext = _encode_secret(secret)
+    plaintext = _encode_secret(secret, totp)
     ciphertext = AESGCM(key).encrypt(header.nonce, plaintext, header.associated_data())
     return SealedVault(header, ciphertext)
 
 
 def unseal(vault: SealedVault, passphrase: str) -> Secret:
+    return unseal_all(vault, passphrase).secret
+
+
+def unseal_all(vault: SealedVault, passphrase: str) -> Unsealed:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -146,7 +161,8 @@ def parse(data: bytes, path: Path) -> SealedVault:
     return SealedVault(header, ciphertext)
 
 
-def _encode_secret(secret: Secret) -> bytes:
+def _encode_secret(secret: Secret, totp: str | None) -> bytes:
+    body: dict[str, str]
     if isinstance(secret, Mnemonic):
         body = {
             "mnemonic": secret.reveal_phrase(),
@@ -154,15 +170,19 @@ def _encode_secret(secret: Secret) -> bytes:
         }
     else:
         body = {"private_key": secret.reveal().hex()}
+    if totp is not None:
+        body["totp"] = totp
     return _canonical(body)
 
 
-def _decode_secret(plaintext: bytes, kind: VaultKind) -> Secret:
+def _decode_secret(plaintext: bytes, kind: VaultKind) -> Unsealed:
     body = json.loads(plaintext)
+    totp = body.get("totp")
+    totp = totp if isinstance(totp, str) else None
     if kind == "mnemonic":
-        return Mnemonic(body["mnemonic"], body["bip39_passphrase"])
+        return Unsealed(Mnemonic(body["mnemonic"], body["bip39_passphrase"]), totp)
     raw = bytes.fromhex(body["private_key"])
-    return Ed25519Key(raw) if kind == "sol-key" else PrivateKey(raw)
+    return Unsealed(Ed25519Key(raw) if kind == "sol-key" else PrivateKey(raw), totp)
 
 
 def _canonical(value: dict[str, Any]) -> bytes:

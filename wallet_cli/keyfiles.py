@@ -69,18 +69,26 @@ def open_v3(document: bytes, password: str) -> tuple[PrivateKey, str]:
     return key, address
 
 
-def export_v3(wallet: Wallet, index: int, password: str) -> bytes:
-    """The EVM key at `index` of an unlocked wallet as a v3 document (scrypt), JSON bytes."""
+def export_v3(wallet: Wallet, index: int, password: str, code: str | None = None) -> bytes:
+    """The EVM key at `index` of an unlocked wallet as a v3 document (scrypt), JSON bytes;
+    `code`: the second factor's, if the wallet has one (audited as an export)."""
     from keystore import v3
+    from wallet_cli.second_factor import gate_export
+
+    gate_export(wallet, code, "keystore")
 
     key = wallet.private_key("evm", index)
     return json.dumps(v3.encrypt(key, password, key_address(key))).encode()
 
 
-def export_solana_keypair(wallet: Wallet, index: int) -> bytes:
+def export_solana_keypair(wallet: Wallet, index: int, code: str | None = None) -> bytes:
     """The Solana key at `index` of an unlocked wallet as a solana-keygen keypair file (a JSON
-    array of 64 numbers: secret then public key). It is the key in the clear: 0600, new file."""
+    array of 64 numbers: secret then public key). It is the key in the clear: 0600, new file.
+    `code`: the second factor's, if the wallet has one (audited as an export)."""
     from chains.sol import keypair
+    from wallet_cli.second_factor import gate_export
+
+    gate_export(wallet, code, "solana-keypair")
 
     return keypair.encode(wallet.private_key("sol", index))
 

@@ -25,8 +25,10 @@ def descriptors(
 ) -> None:
     """External and internal descriptors with checksums (Bitcoin networks)."""
     from wallet_cli.addresses import account_key, bitcoin_script
+    from wallet_cli.cli.twofa_cmds import code_for
     from wallet_cli.errors import BadInput
     from wallet_cli.psbts import private_descriptors
+    from wallet_cli.second_factor import gate_export
 
     session = common.session_of(ctx)
     network = session.network()
@@ -46,6 +48,7 @@ def descriptors(
             "wallet's bitcoin. Do not paste them into anything online."
         )
         wallet.unlock(session.unlock_sources(wallet))
+        gate_export(wallet, code_for(wallet, session), "descriptors")
         refusal = "a single imported key has no Bitcoin descriptors"
         pair = private_descriptors(wallet, network, chosen, refusal)
     output.emit(

@@ -60,6 +60,7 @@ def export_keystore(
     keystore_passphrase_file: KeystorePassphraseOption = None,
 ) -> None:
     """Write one key as a v3 file (scrypt) that geth, cast wallet and MetaMask read."""
+    from wallet_cli.cli.twofa_cmds import code_for
     from wallet_cli.keyfiles import export_v3
     from wallet_cli.store.atomic import write_new_file
 
@@ -69,8 +70,9 @@ def export_keystore(
     wallet = session.wallet()
     account = wallet.addresses("evm", [index])[0]
     wallet.unlock(session.unlock_sources(wallet))
+    code = code_for(wallet, session)
     password = _keyfile_passphrase(keystore_passphrase_file, out, twice=True)
-    document = export_v3(wallet, index, password)
+    document = export_v3(wallet, index, password, code)
     try:
         write_new_file(out, document)
     except FileExistsError:
@@ -103,14 +105,18 @@ def passwd(
     """
     import dataclasses
 
+    from wallet_cli.cli.twofa_cmds import code_for
+    from wallet_cli.second_factor import audit
     from wallet_cli.types import Argon2idParams
 
     session = common.session_of(ctx)
     wallet = session.wallet()
     wanted = session.config.vault_kdf()
     wallet.unlock(session.unlock_sources(wallet))
+    code = code_for(wallet, session)
     new = common.replacement_passphrase(wallet.name, new_passphrase_file)
-    cost = wallet.change_passphrase(new, kdf=wanted, lower=lower_kdf)
+    cost = wallet.change_passphrase(new, kdf=wanted, lower=lower_kdf, code=code)
+    audit(session.home, wallet.name, "passwd")
     if dataclasses.replace(cost, salt=b"") != wanted:
         output.note(
             f"note: kept the vault's KDF cost ({cost.describe()}), above config.toml's "

@@ -101,3 +101,14 @@ def show_mnemonic_and_quiz(words: list[str]) -> None:
         answer = ask(f"Word #{position}: ").lower()
         if answer != words[position - 1]:
             raise NotConfirmed(f"word #{position} does not match what was shown; nothing was saved")
+
+
+def ask_code(session: object | None = None) -> str | None:
+    """The second factor's code, typed on the terminal (shown: it is good for one use and
+    seconds); None with no terminal, so the caller refuses at once. `session` names the
+    wallet in the prompt when it has one selected."""
+    if not terminal_available():
+        return None
+    name = getattr(session, "wallet_option", None)
+    label = f"TOTP code for wallet '{name}': " if isinstance(name, str) and name else "TOTP code: "
+    return ask(label)

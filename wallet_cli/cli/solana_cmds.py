@@ -24,6 +24,7 @@ def export_solana_keypair(
     index: Annotated[int, typer.Option("--index", help="Address index to export.")] = 0,
 ) -> None:
     """Write one Solana key as a solana-keygen JSON keypair (unencrypted, mode 0600)."""
+    from wallet_cli.cli.twofa_cmds import code_for
     from wallet_cli.keyfiles import export_solana_keypair as encode
     from wallet_cli.store.atomic import write_new_file
 
@@ -36,8 +37,9 @@ def export_solana_keypair(
     wallet = session.wallet()
     account = wallet.addresses("sol", [index])[0]
     wallet.unlock(session.unlock_sources(wallet))
+    document = encode(wallet, index, code_for(wallet, session))
     try:
-        write_new_file(out, encode(wallet, index))
+        write_new_file(out, document)
     except FileExistsError:
         raise OutputExists(f"{out} already exists; it was not overwritten") from None
     except OSError as exc:
