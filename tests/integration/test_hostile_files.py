@@ -25,12 +25,21 @@ ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 FAST_REFUSAL = 5.0
 
 
+# What a refused command may still write: the audit log records the unlock before the bad
+# file was read (issue 15 wants every unlock logged), and `.lock` is taken to write it.
+AUDIT_TRAIL = ("audit", ".lock", "wallets/dev/attempts.json")
+
+
 def snapshot(home: Path) -> dict[str, tuple[int, str]]:
-    """Every file and folder under `home`: its mode and, for files, its SHA-256."""
+    """Every file and folder under `home` but the audit trail: its mode and, for files, its
+    SHA-256."""
     tree: dict[str, tuple[int, str]] = {}
     for folder, dirs, names in os.walk(home):
         for name in dirs + names:
             path = Path(folder) / name
+            relative = str(path.relative_to(home))
+            if relative.startswith(AUDIT_TRAIL):
+                continue
             info = path.lstat()
             digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
             tree[str(path.relative_to(home))] = (info.st_mode, digest)

@@ -28,6 +28,11 @@ def hint_for(exc: Exception, session: Session | None) -> str | None:
 
 def _hint(exc: Exception, session: Session) -> str | None:
     code = getattr(exc, "code", None)
+    if code == "frozen":
+        from wallet_cli.screening.advice import advice_for_freeze
+
+        sentence, link = advice_for_freeze()
+        return f"{sentence} ({link})"
     if code == "node-unreachable":
         network = _network(session)
         if network is not None and network.name == "devnet" and network.is_devnet:

@@ -1,9 +1,11 @@
-"""`wallet history`: what this wallet signed and sent, newest first; `--verify` the chain;
-`--refresh` settles transactions sent with --no-wait from the node's receipts."""
+"""`wallet history`: what this wallet signed and sent, newest first; `--verify` the chains and
+their keyed seal (cli/history_verify.py); `--refresh` settles transactions sent with --no-wait
+from the node's receipts; `history export --format csv` for an incident report."""
 
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -15,13 +17,33 @@ _SHOWN = {"signed": "signed", "broadcast": "pending", "confirmed": "confirmed"}
 
 
 def register(app: typer.Typer) -> None:
-    app.command("history")(history)
+    group = typer.Typer(
+        invoke_without_command=True,
+        no_args_is_help=False,
+        help="Signed transactions and their status, newest first; --verify, export.",
+    )
+    group.callback()(history)
+    group.command("export")(export)
+    app.add_typer(group, name="history")
 
 
 def history(
     ctx: typer.Context,
     verify: Annotated[
-        bool, typer.Option("--verify", help="Check that no entry was edited or deleted.")
+        bool,
+        typer.Option(
+            "--verify",
+            help="Check that no entry was edited or deleted: the hash chains of the history "
+            "and the audit log, and their keyed seal when the passphrase is at hand.",
+        ),
+    ] = False,
+    unlock: Annotated[
+        bool,
+        typer.Option(
+            "--unlock",
+            help="With --verify: ask for the passphrase if no file, variable or keyring gives "
+            "it, for the keyed check.",
+        ),
     ] = False,
     refresh: Annotated[
         bool,
@@ -33,10 +55,13 @@ def history(
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many rows.")] = 50,
 ) -> None:
-    """Signed transactions and their status, newest first (never asks for a passphrase)."""
-    from wallet_cli.errors import HistoryDamaged, HomeUnusable
+    """Signed transactions and their status, newest first (asks for a passphrase only
+    with --verify --unlock)."""
+    from wallet_cli.errors import BadInput, HistoryDamaged, HomeUnusable
     from wallet_cli.store.history import History, latest_by_transaction
 
+    if ctx.invoked_subcommand is not None:
+        return
     session = common.session_of(ctx)
     wallet = session.wallet()
     journal = History(session.home, wallet.name)
@@ -44,29 +69,33 @@ def history(
     with contextlib.suppress(HistoryDamaged, HomeUnusable, OSError):
         journal.recover()
     if verify:
-        result = journal.verify()
-        output.emit(
-            session.json,
-            {
-                "wallet": wallet.name,
-                "ok": result.ok,
-                "entries": result.entries,
-                "problem": result.problem,
-            },
-            [
-                f"history of '{wallet.name}': {result.entries} entries, "
-                + ("intact" if result.ok else f"NOT INTACT: {result.problem}")
-            ],
-        )
-        if not result.ok:
-            raise typer.Exit(1)
+        from wallet_cli.cli import history_verify
+
+        history_verify.run(session, wallet, journal, unlock)
         return
+    if unlock:
+        raise BadInput("--unlock goes with --verify (the keyed check)")
     document: dict[str, Any] = {"wallet": wallet.name}
     if refresh:
         document["refreshed"] = _refresh(session, wallet)
     rows = latest_by_transaction(journal.entries())[: max(limit, 0)]
     document["transactions"] = rows
     output.emit(session.json, document, table(rows) if rows else ["no transactions yet"])
+
+
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="Only csv.")] = "csv",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write to this new file (0600) instead of stdout."),
+    ] = None,
+) -> None:
+    """Every journal entry as CSV, oldest first, for an incident report (no passphrase)."""
+    from wallet_cli.cli import history_verify
+
+    session = common.session_of(ctx)
+    history_verify.export(session, session.wallet(), fmt, out)
 
 
 def _refresh(session: common.Session, wallet: Any) -> dict[str, Any]:

@@ -344,6 +344,26 @@ class History:
             return Verification(False, count, tail)
         return Verification(True, commit.count, pending=tail.records, partial=tail.partial)
 
+    def sealed_prefix_problem(self, commit: Commit) -> str | None:
+        """What keeps the journal from starting with the entries committed at `commit` (a
+        keyed seal's head, store/seal.py), or None. With the chain intact (`verify`), the
+        hash of the line ending at the sealed size vouches for every line before it."""
+        if commit.count == 0:
+            return None
+        if self._journal_size() < commit.size:
+            return "the journal is shorter than when it was sealed (entries were deleted)"
+        line = self._line_ending_at(commit.size)
+        try:
+            seq = json.loads(line).get("seq")
+        except (ValueError, AttributeError):
+            seq = None
+        if line_hash(line) != commit.hash or seq != commit.count or not line.endswith(b"\n"):
+            return (
+                f"the entries up to {commit.count} differ from those sealed: "
+                "the journal was rewritten without the passphrase"
+            )
+        return None
+
     def by_key(self, key: str) -> list[dict[str, Any]]:
         return [entry for entry in self.entries() if entry.get("key") == key]
 

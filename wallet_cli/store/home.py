@@ -191,10 +191,11 @@ class Home:
         temp file is written under it, so none of these belongs to a live writer)."""
         for entry in self.wallets_dir.glob(f"{_STAGING_PREFIX}*"):
             shutil.rmtree(entry, ignore_errors=True)
-        for folder in (self.root, self.root / "history", self.root / "lists", self.root / "sync"):
+        folders = ("history", "audit", "lists", "sync")
+        for folder in (self.root, *(self.root / name for name in folders)):
             for temp in folder.glob(".*.tmp"):
                 with contextlib.suppress(OSError):
                     temp.unlink()
-        for temp in self.wallets_dir.glob("*/.*.tmp"):
+        for temp in (*self.wallets_dir.glob("*/.*.tmp"), *self.wallets_dir.glob("*/chains/.*.tmp")):
             with contextlib.suppress(OSError):
                 temp.unlink()
