@@ -228,5 +228,17 @@ run check "$carol"
 run contacts add treasury "$bob"
 run sync
 run lists
+# Holds, freeze and the audit trail.
+run 2fa status
+printf '\n[wallets.dev.policy.ETH]\nhold-above = "100"\n' >> "$WALLET_HOME/config.toml"
+run --expect 7 --yes send --to "$bob" --amount 150
+run holds
+held=$(json holds | field 'd["holds"][0]["id"]')
+run holds cancel "$held"
+run freeze
+run --expect 3 --yes send --to "$bob" --amount 0.1
+run unfreeze
+run history --verify --unlock
+run history export --format csv --out history.csv
 run devnet down
 printf '\ntour: every command ran\n'

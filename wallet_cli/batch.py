@@ -16,13 +16,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from chains.amounts import format_amount
 from chains.base import Asset, Network, Output
 from chains.errors import ChainError
 from chains.registry import adapter_for
 from chains.session import ChainSession, FeeChoice, ItemError, SignedTx, UnsignedTx
-from wallet_cli import screening
+from wallet_cli import holds, screening
 from wallet_cli.batch_report import BatchPlan, BatchRun, RowResult, interrupted_message
 from wallet_cli.batch_resume import Unsettled, look_up, prior, settle
 from wallet_cli.batch_rows import (
@@ -91,6 +92,9 @@ class _Job:
     allow: frozenset[str]
     history: History
     run: BatchRun
+    index: int = 0
+    all_or_nothing: bool = False
+    context: screening.Context | None = None  # the last screening's, for the hold step
 
 
 def run_batch(
@@ -111,12 +115,18 @@ def run_batch(
     priority_fee: str | None = None,
     run_id: str | None = None,
     dry_run: bool = False,
+    all_or_nothing: bool = False,
 ) -> BatchRun:
     """`approve` sees the totals once, after screening and before the passphrase (`None`:
-    the caller approved already). `dry_run` signs, sends and records nothing.
+    the caller approved already). `dry_run` signs, sends and records nothing. Rows that
+    trip a hold rule are held (holds.py) and the rest proceed; `all_or_nothing` holds
+    every row when one trips (`HeldForOwner`, nothing signed).
     Ctrl-C raises `BatchInterrupted`, which says what was done and how to resume."""
     from keystore.files import read_limited
+    from wallet_cli import freeze
 
+    if not dry_run:
+        freeze.check(wallet.home, wallet.name)  # before any prompt
     # bad fees: exit 2, no node asked
     fees = fee_choice(
         network, SendRequest("", "", max_fee_per_gas=max_fee_per_gas, priority_fee=priority_fee)
@@ -156,6 +166,8 @@ def run_batch(
                 allow=allow,
                 history=history,
                 run=run,
+                index=index,
+                all_or_nothing=all_or_nothing,
             )
             if dry_run:
                 _dry_run(job)
@@ -208,6 +220,7 @@ def _run(
                 except ScreeningNotConfirmed as exc:
                     line = rows[fresh[plan.outputs[0]]].line
                     raise ScreeningNotConfirmed(f"row {line}: {exc.message}", report) from None
+            fresh, plans, reports = _hold_rows(job, fresh, plans, reports)
             progress("screened", len(rows), len(rows))
             run.plan = _plan_of(job, fresh, plans)
             if plans:
@@ -253,11 +266,17 @@ def _dry_run(job: _Job) -> None:
     fresh, unsettled = prior(job.history, job.run.results)
     look_up(job.session, unsettled)  # read-only; a real run re-sends those the node lost
     plans, reports = _plan_and_screen(job, fresh)
+    would_hold = {
+        position: held["reasons"][0]["message"]
+        for position, held in _held(job, fresh, dry_run=True).items()
+    }
     for plan, report in zip(plans, reports, strict=True):
         for position in plan.outputs:
             result = job.run.results[fresh[position]]
             blocked = any(f.rule not in job.allow for f in report.blocking())
             result.status = "blocked" if blocked else "would-send"
+            if not blocked and position in would_hold:
+                result.status, result.reason = "would-hold", would_hold[position]
             result.screening = report.to_json()
             result.nonce = plan.nonce
             result.fee_cap, result.fee_unit = _fee(plan.preview.fee_cap, plan.preview.fee_asset)
@@ -271,6 +290,7 @@ def _plan_and_screen(
         return [], []
     outputs = [Output(job.targets[i], job.assets[i], job.amounts[i], job.rows[i].to) for i in fresh]
     context = screening_context(job.wallet, job.network, job.config, job.session)
+    job.context = context
     try:
         return plan_and_screen(job.session, outputs, job.fees, context)
     except ItemError as exc:
@@ -343,3 +363,37 @@ def _sign(
         row.screening = by_position[position].to_json()
         row.fee_cap, row.fee_unit = result.fee_cap, result.fee_unit
     return signed
+
+
+def _held(job: _Job, fresh: list[int], *, dry_run: bool) -> dict[int, dict[str, Any]]:
+    """The rows (by position in `fresh`) held: stored, unless a dry run (holds.py)."""
+    if not fresh or job.context is None:
+        return {}
+    outputs = [Output(job.targets[i], job.assets[i], job.amounts[i], job.rows[i].to) for i in fresh]
+    run_id = job.run.run_id
+    rows = [
+        {"key": job.run.results[i].key, "run_id": run_id, "row": job.rows[i].line} for i in fresh
+    ]
+    return holds.hold_rows(
+        job.wallet.home, job.wallet.name, job.network, job.config, job.context,
+        job.session.sender, outputs, rows, index=job.index, allow=job.allow,
+        all_or_nothing=job.all_or_nothing, dry_run=dry_run,
+    )  # fmt: skip
+
+
+def _hold_rows(
+    job: _Job, fresh: list[int], plans: list[UnsignedTx], reports: list[screening.Report]
+) -> tuple[list[int], list[UnsignedTx], list[screening.Report]]:
+    """After screening, before approval: held rows are not signed; the rest are planned
+    again without them (no nonce gap)."""
+    held = _held(job, fresh, dry_run=False)
+    if not held:
+        return fresh, plans, reports
+    for position, record in held.items():
+        result = job.run.results[fresh[position]]
+        result.status, result.hold, result.reason = "held", str(record["id"]), "held for the owner"
+    if job.all_or_nothing:
+        raise holds.held_error(list(held.values()), "the batch (--all-or-nothing)")
+    rest = [i for position, i in enumerate(fresh) if position not in held]
+    plans, reports = _plan_and_screen(job, rest)
+    return rest, plans, reports

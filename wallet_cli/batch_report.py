@@ -38,6 +38,7 @@ class RowResult:
     fee_unit: str | None = None
     nonce: int | None = None
     result: SendResult | None = None  # rows signed by this run
+    hold: str | None = None  # the hold id of a row held for the owner (holds.py)
 
     def recorded(self, entry: dict[str, Any]) -> None:
         """Take what history recorded when an earlier run signed this row."""
@@ -64,6 +65,8 @@ class RowResult:
             document["fee_cap"], document["fee_unit"] = self.fee_cap, self.fee_unit
         if self.reason:
             document["reason"] = self.reason
+        if self.hold is not None:
+            document["hold"] = self.hold
         return document
 
 
@@ -115,9 +118,13 @@ class BatchRun:
             "confirmed": sum(r.status == "success" for r in rows),
             "pending": sum(r.status == "pending" for r in rows),
         }
+        held = sum(r.status == "held" for r in rows)
+        if held:  # rows held for the owner (holds.py): only when there are some
+            document["held"] = held
         if self.dry_run:
             document["would_send"] = sum(r.status == "would-send" for r in rows)
             document["blocked"] = sum(r.status == "blocked" for r in rows)
+            document["would_hold"] = sum(r.status == "would-hold" for r in rows)
         return document
 
     def resume_hint(self) -> str:

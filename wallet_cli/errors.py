@@ -8,7 +8,7 @@ from typing import Literal
 from chains.errors import TxAlreadyMined as TxAlreadyMined
 from chains.errors import TxNotOurs as TxNotOurs
 
-ErrorKind = Literal["input", "auth", "network", "refused", "unconfirmed", "failed"]
+ErrorKind = Literal["input", "auth", "network", "refused", "unconfirmed", "failed", "held"]
 
 
 class WalletError(Exception):
@@ -144,3 +144,15 @@ class TransferExpired(WalletError):
 class BadBatchFile(WalletError):
     code = "bad-batch-file"
     kind = "input"
+
+
+class HeldForOwner(WalletError):
+    """A transfer tripped a hold rule: recorded as a held request, not signed (exit 7). Only
+    `wallet holds approve ID`, on a terminal with the passphrase, releases it."""
+
+    code = "held-for-owner"
+    kind = "held"
+
+    def __init__(self, message: str, holds: list[dict[str, object]]) -> None:
+        super().__init__(message)
+        self.holds = holds  # id, reasons, expiry: the JSON error's `holds`

@@ -261,7 +261,7 @@ def sign_psbt(
     unlock; add this cosigner's signature to every input (all or none)."""
     from chains.btc.multisig import NotThisMultisig
     from chains.btc.multisig_sign import sign
-    from wallet_cli.psbts import PsbtResult, screen
+    from wallet_cli.psbts import PsbtResult, hold_foreign, screen
 
     inputs = found.summary.inputs
     foreign = [i["outpoint"] for i in inputs if not i["mine"]]
@@ -273,6 +273,7 @@ def sign_psbt(
     report = screen(
         wallet, network, config, found.summary, allow=allow, confirm=confirm, sender=found.sender
     )
+    hold_foreign(wallet, network, config, found)  # a hold (holds.py) before the passphrase
     record = record_of(wallet, network, name)
     private = signing_descriptors(wallet, network, record, unlock)
     fingerprint = str(record["own_key"])[1:9]

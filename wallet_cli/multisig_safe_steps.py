@@ -30,6 +30,7 @@ from wallet_cli.multisig_safe import (
     report_preview,
     serialized,
 )
+from wallet_cli.signing_holds import check_document
 from wallet_cli.signing_keys import UnlockedKeys
 from wallet_cli.store import multisigs
 from wallet_cli.store.history import History
@@ -79,6 +80,10 @@ def sign(
         )
         preview = report_preview(proposal, transfer.recipient, asset, transfer.amount)
         enforce(report, allow, confirm, preview)
+        check_document(
+            wallet, network, config, preview.outputs, kind="safe", digest=proposal.hash.hex(),
+            sender=proposal.safe,
+        )  # fmt: skip
         show(_proposal_view(proposal, network, asset, transfer.amount, report, "").lines)
         unlock()
         signer = UnlockedKeys(wallet, "evm").private_key(index)

@@ -260,11 +260,30 @@ def sign(
         )
     check_sighashes(inputs_of(parse(psbts.raw_bytes(found.psbt))))
     report = screen(wallet, network, config, found.summary, allow=allow, confirm=confirm)
+    hold_foreign(wallet, network, config, found)
     unlock()
     _, bitcoin_network = account(wallet, network)
     private = private_descriptors(wallet, network, "wpkh")
     signed = psbts.sign(found.psbt, private, bitcoin_network, found.watch)
     return PsbtResult(found.psbt, found.summary, report, signed)
+
+
+def hold_foreign(wallet: Wallet, network: Network, config: Config, found: Inspected) -> None:
+    """The hold step (signing_holds.py): what the PSBT pays others, before the passphrase."""
+    from chains.base import Output
+    from wallet_cli.signing_holds import check_document, psbt_digest
+
+    native = network.native
+    paid = [
+        Output(o.address, native, o.sats, o.address) for o in found.summary.outputs if not o.mine
+    ]
+    if found.sender is None:
+        public, _ = account(wallet, network)
+        sender = wallet.addresses(public.account_key, [0])[0].address
+    else:
+        sender = found.sender
+    digest = psbt_digest(found.summary)
+    check_document(wallet, network, config, paid, kind="psbt", digest=digest, sender=sender)
 
 
 def private_descriptors(

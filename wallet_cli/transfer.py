@@ -1,6 +1,6 @@
 """The one transfer pipeline, for every chain: parse -> connect -> plan -> screen -> enforce
--> unlock -> sign -> record -> broadcast -> await, under the sending account's lock, with the
-history entry written before broadcast and after. The chain's part comes from its adapter's
+-> hold -> unlock -> sign -> record -> broadcast -> await, under the sending account's lock,
+with the history entry written before broadcast and after. The chain's part comes from its adapter's
 session (chains/session.py); nothing here knows a chain family.
 
 `send` is a batch of one: it runs `plan_and_screen`, `enforce`, `sign_and_record` and
@@ -14,7 +14,7 @@ transfer has been planned and screened, and `confirm` decides on `warn` findings
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -133,10 +133,17 @@ def send(
     unlock: Unlock,
     confirm: Confirm,
     show: Show = _show_nothing,
+    released: Mapping[str, Any] | None = None,
 ) -> SendResult:
-    """`show` gets the preview (every output, the fee cap) after screening, before signing."""
+    """`show` gets the preview (every output, the fee cap) after screening, before signing.
+    A transfer that trips a hold rule stops after screening (`HeldForOwner`, holds.py);
+    `released` is the hold `wallet holds approve` releases: its hold step is skipped and its
+    history entry names the hold (and a batch row's key, so a rerun does not pay it again)."""
+    from wallet_cli import freeze, holds
     from wallet_cli.approvals import call_amount, parse_call_data
 
+    if not request.dry_run:
+        freeze.check(wallet.home, wallet.name)  # before any prompt; the keys check it again
     to = adapter_for(network.family).parse_address(request.to, network)
     data = parse_call_data(request.data, network, request.token)
     check_amount_syntax(request.amount, network, request.token)
@@ -158,11 +165,17 @@ def send(
                 raise exc.error from None
             plan, report = plans[0], reports[0]
             enforce(report, request.allow, confirm, plan.preview)
+            if released is None:
+                holds.check_transfer(
+                    wallet.home, wallet.name, network, config, context, session.sender, output,
+                    request,
+                )  # fmt: skip
             show(plan.preview, report)
             unlock()
             signed_all, results = sign_and_record(
                 session, wallet, [plan], [report], [output], history,
                 allow=request.allow, dry_run=request.dry_run,
+                extra=holds.released_fields(released),
             )  # fmt: skip
             signed, result = signed_all[0], results[0][1]
             if request.dry_run:

@@ -21,11 +21,11 @@ from keystore.hardening import disable_core_dumps
 from keystore.kdf import Argon2idParams
 from keystore.passphrase import PassphraseSources, resolve
 from keystore.secret import Mnemonic, PrivateKey
+from wallet_cli import attempts
 from wallet_cli.errors import (
     BadInput,
     HomeUnusable,
     InvalidIndex,
-    VaultChanged,
     WalletAmbiguous,
     WalletExists,
     WalletNotFound,
@@ -38,6 +38,7 @@ from wallet_cli.public_check import (
     public_record,
     unlock_families,
 )
+from wallet_cli.rekeying import Rekeying
 from wallet_cli.store.atomic import write_atomic
 from wallet_cli.store.config import Config
 from wallet_cli.store.home import Home, validate_name
@@ -72,16 +73,19 @@ def keyring_account(home: Home, name: str) -> str:
 
 
 @dataclass
-class Wallet(Operations):
+class Wallet(Rekeying, Operations):
     """One wallet of a home: its public data always, its secret once unlocked. The
-    operations (send, batch, balance, check, messages, PSBTs) come from `Operations`."""
+    operations (send, batch, balance, check, messages, PSBTs) come from `Operations`, the
+    re-keying (passphrase, second factor) from `Rekeying`."""
 
     home: Home
     name: str
     public: PublicRecord
     _secret: vault.Secret | None = field(default=None, repr=False)
     _unlocked_vault: bytes = field(default=b"", repr=False)
+    _totp: str | None = field(default=None, repr=False)  # the second factor's secret
     _verified: set[str] = field(default_factory=set, repr=False)  # families checked
+    _sealed: bool = field(default=False, repr=False)  # history sealed by this unlock
     # The unlocked vault's KDF cost, and where to say that it is below the default.
     kdf: Argon2idParams | None = field(default=None, repr=False)
     notify: Callable[[str], None] | None = field(default=None, repr=False)
@@ -182,16 +186,22 @@ class Wallet(Operations):
         every record) against what the vault derives (other families' records are checked by
         `verify_public` before their keys are handed out: a Bitcoin account's descriptors
         cost bdk a tenth of a second). Core dumps are turned off first, for scripts as for
-        the CLI."""
+        the CLI. Failures are counted, with a growing wait, and audited (attempts.py)."""
         if self._secret is not None:
             return self._secret
         disable_core_dumps()
+        attempts.check(self.home, self.name, "passphrase")
         data = self._vault_bytes()
         sealed = vault.parse(data, self.home.vault_path(self.name))
-        if isinstance(passphrase, str):
-            secret = vault.unseal(sealed, passphrase)
-        else:
-            secret = self._unseal_from(sealed, passphrase)
+        try:
+            if isinstance(passphrase, str):
+                opened = vault.unseal_all(sealed, passphrase)
+            else:
+                opened = self._unseal_from(sealed, passphrase)
+        except WrongPassphrase:
+            attempts.unlock_failed(self.home, self.name)
+            raise
+        secret, self._totp = opened.secret, opened.totp
         families = unlock_families(secret, self.public)
         for family in sorted(families):
             self._verify_public(secret, family)
@@ -199,6 +209,7 @@ class Wallet(Operations):
         self._verified = set(families)
         self._add_missing_families(secret)
         self.kdf = sealed.header.kdf
+        attempts.unlocked(self.home, self.name)
         self._note_weak_kdf()
         return secret
 
@@ -254,10 +265,10 @@ class Wallet(Operations):
             "[vault] in config.toml raises it"
         )
 
-    def _unseal_from(self, sealed: vault.SealedVault, sources: PassphraseSources) -> vault.Secret:
+    def _unseal_from(self, sealed: vault.SealedVault, sources: PassphraseSources) -> vault.Unsealed:
         resolved = resolve(sources, f"wallet '{self.name}'")
         try:
-            return vault.unseal(sealed, resolved.value)
+            return vault.unseal_all(sealed, resolved.value)
         except WrongPassphrase:
             if resolved.source != "keyring":
                 raise
@@ -266,7 +277,7 @@ class Wallet(Operations):
                     f"the passphrase the OS keyring holds for wallet '{self.name}' is wrong; "
                     "run 'wallet keyring enable' again"
                 ) from None
-            return vault.unseal(sealed, sources.prompt())
+            return vault.unseal_all(sealed, sources.prompt())
 
     def verify_public(self, family: Family) -> None:
         """Check public.json's `family` records against the unlocked vault, once per process,
@@ -281,14 +292,32 @@ class Wallet(Operations):
     def _verify_public(self, secret: vault.Secret, family: Family) -> None:
         check_public(self.home.public_path(self.name), self.public, secret, family)
 
+    def is_unlocked(self) -> bool:
+        return self._secret is not None
+
     def unlocked_secret(self) -> vault.Secret | None:
-        """The secret if `unlock` ran, else None: for library code that derives keys."""
+        """The secret if `unlock` ran, else None: for library code that derives keys (so a
+        freeze stops it: `WalletFrozen`)."""
+        if self._secret is not None:
+            self._keys_leave()
         return self._secret
+
+    def _keys_leave(self) -> None:
+        """Every key access passes here: the owner's freeze stops it (wallet_cli/freeze.py),
+        and the first one seals the history and audit heads (wallet_cli/store/seal.py)."""
+        from wallet_cli import freeze
+        from wallet_cli.store import seal
+
+        freeze.check(self.home, self.name)
+        if not self._sealed and self._secret is not None:
+            self._sealed = True
+            seal.on_unlock(self.home, self.name, self._secret, self.notify)
 
     def private_key(self, family: Family, index: int) -> PrivateKey:
         secret = self._secret
         if secret is None:
             raise WrongPassphrase(f"wallet '{self.name}' is locked")
+        self._keys_leave()
         if isinstance(secret, PrivateKey):
             if family != key_family(secret):
                 names = {"evm": "EVM", "btc": "Bitcoin", "sol": "Solana"}
@@ -303,34 +332,3 @@ class Wallet(Operations):
 
         self.verify_public(family)
         return adapter_for(family).private_key(to_seed(secret), 0, index)
-
-    def change_passphrase(
-        self, new: str, kdf: Argon2idParams | None = None, *, lower: bool = False
-    ) -> Argon2idParams:
-        """Re-seal the unlocked secret under `new`, replacing the vault atomically (lock held).
-
-        The cost is the stronger of the vault's current one and `kdf` (the default if None),
-        so a fast-KDF config never silently weakens a vault; `lower` takes `kdf` as it is.
-        Refuses if the vault changed since it was unlocked, so two concurrent changes never
-        silently overwrite each other. Returns the cost the vault is now sealed with.
-        """
-        secret = self._secret
-        if secret is None:
-            raise WrongPassphrase(f"wallet '{self.name}' must be unlocked first")
-        wanted = kdf or Argon2idParams()
-        with self.home.lock():
-            data = self._vault_bytes()
-            if data != self._unlocked_vault:
-                raise VaultChanged(
-                    f"the vault of wallet '{self.name}' changed since it was unlocked "
-                    "(another process?); nothing was written, run the command again"
-                )
-            header = vault.parse(data, self.home.vault_path(self.name)).header
-            cost = wanted if lower else header.kdf.stronger(wanted)
-            sealed = vault.seal(
-                secret, new, name=header.name, created_at=header.created_at, kdf=cost
-            )
-            new_data = sealed.to_bytes()
-            write_atomic(self.home.vault_path(self.name), new_data)
-            self._unlocked_vault, self.kdf = new_data, sealed.header.kdf
-        return sealed.header.kdf

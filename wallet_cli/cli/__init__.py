@@ -84,6 +84,8 @@ def _report(exc: Exception, json_mode: bool, debug: bool) -> int:
         exit_code = exit_code_for(kind)
         hint = hint_for(exc, current())
         report = getattr(exc, "report", None)
+        held = getattr(exc, "holds", None)  # HeldForOwner: the hold ids, in the JSON error
+        extra = {"holds": held} if isinstance(held, list) else None
         if report is not None:
             from wallet_cli.cli.screening_view import finding_lines
 
@@ -92,12 +94,12 @@ def _report(exc: Exception, json_mode: bool, debug: bool) -> int:
                 code,
                 exit_code,
                 message,
-                {"screening": report.to_json()},
+                {"screening": report.to_json(), **(extra or {})},
                 finding_lines(report),
                 hint,
             )
         else:
-            output.error(json_mode, code, exit_code, message, hint=hint)
+            output.error(json_mode, code, exit_code, message, extra, hint=hint)
         return exit_code
     if isinstance(exc, BrokenPipeError):
         return 1

@@ -17,7 +17,9 @@ from wallet_cli.cli import (
     batch_cmds,
     bitcoin_cmds,
     devnet_cmds,
+    freeze_cmds,
     history_cmds,
+    holds_cmds,
     keyfiles,
     keyring_cmds,
     keys,
@@ -29,6 +31,7 @@ from wallet_cli.cli import (
     screening_cmds,
     send_cmds,
     solana_cmds,
+    twofa_cmds,
     tx_cmds,
 )
 from wallet_cli.cli.session import Session, remember
@@ -139,6 +142,7 @@ approvals_cmds.register(app)
 receive_cmds.register(app)
 batch_cmds.register(app)
 history_cmds.register(app)
+freeze_cmds.register(app)
 tx_cmds.register(app)
 message_cmds.register(app)
 solana_cmds.register(app)
@@ -146,6 +150,8 @@ screening_cmds.register(app)
 bitcoin_cmds.register(app)
 multisig_cmds.register(app)
 app.add_typer(keyring_cmds.app, name="keyring")
+app.add_typer(holds_cmds.app, name="holds")
+app.add_typer(twofa_cmds.app, name="2fa")
 app.add_typer(network_cmds.app, name="network")
 app.add_typer(devnet_cmds.app, name="devnet")
 app.add_typer(psbt_cmds.app, name="psbt")

@@ -53,6 +53,13 @@ def batch(
     ] = 300,
     max_fee_per_gas: MaxFeeOption = None,
     priority_fee: PriorityFeeOption = None,
+    all_or_nothing: Annotated[
+        bool,
+        typer.Option(
+            "--all-or-nothing",
+            help="If a row is held for the owner, hold every row (default: the rest proceed).",
+        ),
+    ] = False,
 ) -> None:
     """Validate and screen every row, show the totals and ask once, then sign all and send
     them together.
@@ -107,6 +114,7 @@ def batch(
                 priority_fee=priority_fee,
                 run_id=run_id,
                 dry_run=dry_run,
+                all_or_nothing=all_or_nothing,
             )
     except BadBatchRows as exc:
         code = exit_code_for(exc.kind)
@@ -151,6 +159,8 @@ def _report(
         raise typer.Exit(3)  # as a blocked run would: a script can branch on it
     if summary["failed"]:
         raise typer.Exit(1)
+    if summary.get("held"):
+        raise typer.Exit(7)  # held for the owner (wallet holds)
 
 
 def plan_lines(plan: BatchPlan, file: Path, sender: str, network: str) -> list[str]:
@@ -171,13 +181,16 @@ def summary_line(summary: dict[str, int], dry_run: bool) -> str:
     if dry_run:
         return (
             f"dry run, {summary['rows']} rows: {summary['would_send']} would be sent, "
-            f"{summary['blocked']} blocked, {summary['skipped']} done before; nothing was signed"
+            f"{summary['blocked']} blocked, {summary.get('would_hold', 0)} would be held, "
+            f"{summary['skipped']} done before; nothing was signed"
         )
     text = (
         f"{summary['rows']} rows: {summary['sent']} sent, {summary['rebroadcast']} re-broadcast, "
         f"{summary['skipped']} skipped (done before), {summary['failed']} failed"
     )
-    return text + (f"; {summary['pending']} still pending" if summary["pending"] else "")
+    text += f"; {summary['pending']} still pending" if summary["pending"] else ""
+    held = summary.get("held", 0)
+    return text + (f"; {held} held for the owner (see 'wallet holds')" if held else "")
 
 
 def _row_lines(rows: list[dict[str, Any]]) -> list[str]:

@@ -9,6 +9,7 @@ EXIT_CODES: dict[str, int] = {
     "auth": 4,
     "unconfirmed": 5,
     "network": 6,
+    "held": 7,
 }
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130
