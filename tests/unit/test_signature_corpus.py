@@ -1,4 +1,4 @@
-"""The signature cases of the screening corpus (tests/data/screening/signatures.json): typed
+"""The signature cases of the screening corpus (tests/data/signatures/cases.json): typed
 data from published fixtures and drainer-style payloads built on them, each with the source it
 comes from, screened as `wallet sign-typed-data` screens it (wallet_cli.messages) with the
 shipped block lists, offline. Each case names the verdict and the rules that must (and must
@@ -17,7 +17,7 @@ from wallet_cli.messages import screen_signature, typed_preview
 from wallet_cli.screening.context import Context
 from wallet_cli.screening.lists import ListSet
 
-CASES = Path(__file__).resolve().parents[1] / "data" / "screening" / "signatures.json"
+CASES = Path(__file__).resolve().parents[1] / "data" / "signatures" / "cases.json"
 DEVNET = Network("devnet", "evm", None, 31337, is_devnet=True)
 LISTS = ListSet.load(None)
 
