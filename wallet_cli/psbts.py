@@ -50,17 +50,13 @@ def write(path: Path, psbt: Any, *, replace: bool, binary: bool) -> None:
     """Base64 text and a newline, or with `binary` the raw bytes; atomic either way.
     Without `replace` an existing file is never overwritten (`OutputExists`)."""
     from chains.btc.psbt import raw_bytes
-    from wallet_cli.errors import OutputExists
-    from wallet_cli.store.atomic import write_atomic, write_new_file
+    from wallet_cli.store.atomic import write_atomic, write_output
 
     data = raw_bytes(psbt) if binary else (str(psbt.serialize()) + "\n").encode()
     if replace:
         write_atomic(path, data)
         return
-    try:
-        write_new_file(path, data)
-    except FileExistsError:
-        raise OutputExists(f"{path} already exists; it was not overwritten") from None
+    write_output(path, data)
 
 
 def account(wallet: Wallet, network: Network) -> tuple[PublicAccount, BitcoinNetwork]:

@@ -128,8 +128,8 @@ def _cell(value: object) -> str:
 
 def export(session: Session, wallet: Wallet, fmt: str, out: Path | None) -> None:
     """The journal (recovered first) as CSV: to `out` (a new 0600 file) or stdout."""
-    from wallet_cli.errors import BadInput, OutputExists
-    from wallet_cli.store.atomic import write_new_file
+    from wallet_cli.errors import BadInput
+    from wallet_cli.store.atomic import write_output
     from wallet_cli.store.audit import record
     from wallet_cli.store.history import History
 
@@ -140,12 +140,7 @@ def export(session: Session, wallet: Wallet, fmt: str, out: Path | None) -> None
     entries = journal.entries()
     text = rows_csv(entries)
     if out is not None:
-        try:
-            write_new_file(out, text.encode())
-        except FileExistsError:
-            raise OutputExists(
-                f"{out} exists; choose another --out (nothing was written)"
-            ) from None
+        write_output(out, text.encode())
     record(session.home, wallet.name, "export", what="history-csv", rows=len(entries))
     if session.json:
         document: dict[str, Any] = {"wallet": wallet.name, "format": "csv", "rows": len(entries)}

@@ -62,7 +62,7 @@ def export_keystore(
     """Write one key as a v3 file (scrypt) that geth, cast wallet and MetaMask read."""
     from wallet_cli.cli.twofa_cmds import code_for
     from wallet_cli.keyfiles import export_v3
-    from wallet_cli.store.atomic import write_new_file
+    from wallet_cli.store.atomic import write_output
 
     session = common.session_of(ctx)
     if out.exists():
@@ -73,12 +73,7 @@ def export_keystore(
     code = code_for(wallet, session)
     password = _keyfile_passphrase(keystore_passphrase_file, out, twice=True)
     document = export_v3(wallet, index, password, code)
-    try:
-        write_new_file(out, document)
-    except FileExistsError:
-        raise OutputExists(f"{out} already exists; it was not overwritten") from None
-    except OSError as exc:
-        raise BadInput(f"cannot write {out}: {exc.strerror}") from None
+    write_output(out, document)
     output.emit(
         session.json,
         {"wallet": wallet.name, "index": index, "address": account.address, "out": str(out)},

@@ -26,7 +26,7 @@ def export_solana_keypair(
     """Write one Solana key as a solana-keygen JSON keypair (unencrypted, mode 0600)."""
     from wallet_cli.cli.twofa_cmds import code_for
     from wallet_cli.keyfiles import export_solana_keypair as encode
-    from wallet_cli.store.atomic import write_new_file
+    from wallet_cli.store.atomic import write_output
 
     session = common.session_of(ctx)
     network = session.network()
@@ -38,12 +38,7 @@ def export_solana_keypair(
     account = wallet.addresses("sol", [index])[0]
     wallet.unlock(session.unlock_sources(wallet))
     document = encode(wallet, index, code_for(wallet, session))
-    try:
-        write_new_file(out, document)
-    except FileExistsError:
-        raise OutputExists(f"{out} already exists; it was not overwritten") from None
-    except OSError as exc:
-        raise BadInput(f"cannot write {out}: {exc.strerror}") from None
+    write_output(out, document)
     output.emit(
         session.json,
         {"wallet": wallet.name, "index": index, "address": account.address, "out": str(out)},

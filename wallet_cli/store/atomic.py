@@ -66,3 +66,16 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """A file the user asked for (`--out`): new, 0600, never over an existing one (one-line
+    errors: `output-exists`, or `bad-input` naming the system's reason)."""
+    from wallet_cli.errors import BadInput, OutputExists
+
+    try:
+        write_new_file(path, data)
+    except FileExistsError:
+        raise OutputExists(f"{path} already exists; it was not overwritten") from None
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from None
