@@ -28,12 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from chains.sol import address
-from chains.sol.transfer import SPL_PROGRAM
+from chains.sol.transfer import MINT_SIZE, SPL_PROGRAM, TOKEN_ACCOUNT_SIZE, token_amount
 
 BLOCKHASH_LIFETIME = 150  # blocks a blockhash is valid for (MAX_PROCESSING_AGE)
 LAMPORTS_PER_SIGNATURE = 5000
-MINT_SIZE = 82
-TOKEN_ACCOUNT_SIZE = 165
 SIMULATION_FAILED = -32002  # solana-core's code for a failed preflight
 INVALID_PARAMS = -32602
 
@@ -152,7 +150,7 @@ class LocalNode:
         if account is None or len(bytes(account.data)) != TOKEN_ACCOUNT_SIZE:
             raise Fault(INVALID_PARAMS, "Invalid param: not a Token account")
         data = bytes(account.data)
-        amount = struct.unpack_from("<Q", data, 64)[0]
+        amount = token_amount(data)
         mint = self.svm.get_account(_pubkey(address.encode(data[:32])))
         decimals = bytes(mint.data)[44] if mint is not None else 0
         return self._context(

@@ -27,19 +27,19 @@ from chains.evm import eip712, typed_intents
 from chains.evm.address import to_checksum
 from chains.evm.messages import message_shape
 from chains.evm.transfer import ETH
-from tests.permit_fixtures import SEAPORT_TYPES
+from tests.permit_fixtures import (
+    DOMAIN_NAME_VERSION,
+    PERMIT2_DOMAIN,
+    PERMIT_DETAILS,
+    SEAPORT_TYPES,
+    TOKEN_PERMISSIONS,
+)
 from wallet_cli import screening
 from wallet_cli.screening.context import Context
 from wallet_cli.screening.lists import ListSet
 from wallet_cli.screening.report import Report
 
-DOMAIN4 = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
-PERMIT2_DOMAIN = [DOMAIN4[0], DOMAIN4[2], DOMAIN4[3]]
+DOMAIN4 = DOMAIN_NAME_VERSION
 PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3"
 MAX = 2**256 - 1
 SANCTIONED = "0x8589427373D6D84E98730D7795D8f6f8731FDA16"  # on the shipped OFAC list
@@ -78,12 +78,6 @@ LEDGER_PERMIT: dict[str, Any] = {
         ],
     },
 }
-PERMIT_DETAILS = [
-    {"name": "token", "type": "address"},
-    {"name": "amount", "type": "uint160"},
-    {"name": "expiration", "type": "uint48"},
-    {"name": "nonce", "type": "uint48"},
-]
 LEDGER_PERMIT2: dict[str, Any] = {
     "domain": {"name": "Permit2", "chainId": 137, "verifyingContract": PERMIT2.lower()},
     "primaryType": "PermitSingle",
@@ -199,10 +193,6 @@ def permit2_doc(primary: str, types: dict[str, Any], message: dict[str, Any]) ->
     }
 
 
-TOKEN_PERMISSIONS = [
-    {"name": "token", "type": "address"},
-    {"name": "amount", "type": "uint256"},
-]
 USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
 WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
 WITNESS = [
